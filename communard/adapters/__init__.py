@@ -1,0 +1,1 @@
+"""Adapters: the web (pages and JSON API), the command line, storage."""

@@ -1,0 +1,1 @@
+"""Readers and writers of ballot files: the only I/O in the counting engine."""

@@ -1,0 +1,1 @@
+"""domain layer (see README.md in this folder)."""

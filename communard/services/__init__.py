@@ -1,0 +1,1 @@
+"""services layer (see README.md in this folder)."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .errors import UnresolvedTieError
+from .errors import ConfigError, UnresolvedTieError
 from .outcomes import Number, TieBreakRecord
 
 
@@ -138,3 +138,87 @@ def break_tie(
 ) -> TieBreakRecord:
     """Choose ``k`` of ``tied`` with ``breaker`` (``Ask`` when none is given)."""
     return (breaker or Ask()).choose(tied, k, purpose=purpose, round=round, history=history)
+
+
+def settle(
+    breaker: TieBreaker | None,
+    tied: Sequence[str],
+    k: int,
+    *,
+    purpose: str,
+    round: int,
+    history: Sequence[dict[str, Number]] = (),
+) -> TieBreakRecord | None:
+    """Break a tie with ``breaker``, or return ``None`` when no breaker was given.
+
+    Methods whose count can stop at a tie (single-winner methods, the final
+    choice of a ranking) call this and, on ``None``, report the tie in
+    ``Outcome.tied`` with no winner instead of raising: the default is to show
+    the tie, never to break it silently. An explicit ``Ask`` still raises.
+    """
+    if breaker is None:
+        return None
+    return breaker.choose(tied, k, purpose=purpose, round=round, history=history)
+
+
+def choose_top(
+    ranking: Sequence[Sequence[str]],
+    seats: int,
+    breaker: TieBreaker | None,
+    *,
+    round: int,
+    purpose: str = "election",
+    history: Sequence[dict[str, Number]] = (),
+) -> tuple[tuple[str, ...], tuple[str, ...], list[TieBreakRecord]]:
+    """Take the first ``seats`` options of a ranking given as tied groups, best first.
+
+    Returns ``(winners, tied, records)``. When a group straddles the cut, its
+    places are filled by ``breaker`` (recorded) or, with no breaker, left open:
+    ``winners`` then holds only the options above the group and ``tied`` the group.
+    """
+    winners: list[str] = []
+    records: list[TieBreakRecord] = []
+    for group in ranking:
+        room = seats - len(winners)
+        if room <= 0:
+            break
+        if len(group) <= room:
+            winners.extend(group)
+            continue
+        record = settle(breaker, tuple(group), room, purpose=purpose, round=round,
+                        history=history)
+        if record is None:
+            return tuple(winners), tuple(group), records
+        records.append(record)
+        winners.extend(record.chosen)
+    return tuple(winners), (), records
+
+
+def parse_tie_break(text: str | None) -> TieBreaker | None:
+    """Read a tie-break rule as written on the command line or in a charter.
+
+    ``ask`` stops and asks; ``permutation:A,B,C`` is a fixed order (first is
+    favoured); ``previous-rounds`` looks back through earlier rounds, then asks;
+    ``previous-rounds:permutation:A,B,C`` falls back to that order instead.
+    ``None`` or ``""`` means no rule: the count reports ties unbroken.
+    """
+    if not text:
+        return None
+    rule, _, rest = text.partition(":")
+    rule = rule.strip().lower()
+    if rule == "ask" and not rest:
+        return Ask()
+    if rule == "permutation":
+        order = tuple(name.strip() for name in rest.split(",") if name.strip())
+        if not order:
+            raise ConfigError(
+                "The permutation tie-break needs an order of options.",
+                hint="Write it as permutation:A,B,C (the first is favoured).",
+            )
+        return Permutation(order)
+    if rule == "previous-rounds":
+        return PreviousRounds(then=parse_tie_break(rest) if rest else None)
+    raise ConfigError(
+        f"Unknown tie-break rule {text!r}.",
+        hint="Use ask, permutation:A,B,C or previous-rounds[:permutation:A,B,C].",
+    )

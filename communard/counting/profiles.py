@@ -16,7 +16,7 @@ work on whole arrays; nothing here loops over single ballots in Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +139,36 @@ class ScoreProfile:
     @property
     def n_voters(self) -> int:
         return int(self.weights.sum())
+
+    @classmethod
+    def from_scores(
+        cls,
+        options: Sequence[str],
+        ballots: Iterable[Mapping[str, int | str]],
+        weights: Iterable[int] | None = None,
+        *,
+        min_score: int = 0,
+        max_score: int = 5,
+        scale: Sequence[str] | None = None,
+    ) -> ScoreProfile:
+        """Build from ballots given as ``{option: score}`` (or ``{option: grade name}``).
+
+        An option missing from a ballot gets no score (-1). With a ``scale`` the
+        grades may be given by name, worst first, and range over its indices.
+        """
+        index = {name: i for i, name in enumerate(options)}
+        grade = {name: i for i, name in enumerate(scale)} if scale is not None else {}
+        rows = list(ballots)
+        matrix = np.full((len(rows), len(options)), EMPTY, dtype=np.int16)
+        for i, ballot in enumerate(rows):
+            for name, value in ballot.items():
+                matrix[i, index[name]] = grade[value] if isinstance(value, str) else value
+        w = None if weights is None else np.fromiter(weights, dtype=np.int64)
+        scores, grouped = group_rows(matrix, w)
+        if scale is not None:
+            min_score, max_score = 0, len(scale) - 1
+        return cls(tuple(options), scores, grouped, min_score, max_score,
+                   None if scale is None else tuple(scale))
 
 
 @dataclass

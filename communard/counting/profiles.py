@@ -207,3 +207,24 @@ class BudgetProfile:
     @property
     def n_voters(self) -> int:
         return int(self.weights.sum())
+
+
+def effective_ranks(profile: RankedProfile) -> npt.NDArray[np.intp]:
+    """Each distinct ballot's ranks as the methods without RCTab's rules read them.
+
+    A ballot ends at its first empty or overvoted rank, and an option ranked
+    again later keeps only its first (highest) rank; every rank that does not
+    count holds ``len(profile.options)``, one past the last option, so that a
+    whole-array count can put it in a discard bin. Rules with their own ballot
+    rules (instant-runoff as RCTab runs it) read ``ranks`` themselves.
+    """
+    n_options = len(profile.options)
+    ranks = profile.ranks.astype(np.intp)
+    valid = np.logical_and.accumulate(ranks >= 0, axis=1) if ranks.size else ranks >= 0
+    clean = np.where(valid, ranks, n_options)
+    for later in range(1, clean.shape[1]):
+        column = clean[:, later]
+        for earlier in range(later):
+            repeated = (column == clean[:, earlier]) & (column < n_options)
+            column[repeated] = n_options
+    return clean

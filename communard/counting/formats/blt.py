@@ -1,0 +1,408 @@
+"""Read and write ``.blt`` ballot files (the OpenSTV / ERS / Droop "ballot file" format).
+
+Layout::
+
+    <candidates> <seats>
+    [-i -j ...]                 withdrawn candidates (1-based), optional
+    [tie 3 2 1] [nick a b c]    Droop options in brackets, optional
+    <weight> <c1> <c2> ... 0    one line per ballot (or group of identical ballots)
+    0                           end of ballots
+    "Candidate 1"               one quoted name per candidate, in number order
+    "Title"
+
+A ballot line may rank candidates equally with ``=`` (``3 a=b c 0``). In the
+profile such a rank holds ``OVERVOTE`` and ``meta["tie_groups"]`` maps
+``(row, rank)`` to the tuple of option indices ranked equal there (see
+``docs/stv.md``).
+
+Reading is fast: the ballot section is parsed as bytes with whole-array numpy
+(digits → integers with ``np.add.reduceat``, ``0`` tokens → ballot boundaries),
+and identical ballots are grouped by an integer key. Only files that use
+nicknames or ``=`` take a line-by-line path.
+
+``meta`` of the profile holds ``seats``, ``title``, ``withdrawn`` (names),
+``tie_order`` (names, from ``[tie ...]``; absent when the file gives none),
+``nicknames``, ``path`` and ``format`` (``"blt"``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import BallotFormatError
+from ..profiles import EMPTY, OVERVOTE, RankedProfile, group_rows, rank_dtype
+
+_QUOTED = re.compile(rb'"((?:[^"\\]|\\.)*)"|(\S+)')
+_NUMERIC = re.compile(rb"^[0-9\s]*$")
+_OPTION = re.compile(r"\[\s*([A-Za-z_][\w-]*)\s*(.*?)\s*\]")
+_POW10 = np.array([10**i for i in range(19)], dtype=np.int64)
+
+
+class _Source:
+    """A file's bytes with a name for messages and line lookup."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        self.data = data
+        self.name = name
+
+    def line_of(self, offset: int) -> int:
+        return self.data.count(b"\n", 0, offset) + 1
+
+    def error(self, offset: int | None, problem: str, hint: str = "") -> BallotFormatError:
+        line = None if offset is None else self.line_of(offset)
+        return BallotFormatError(problem, path=self.name, line=line, hint=hint)
+
+
+def _load(source: str | Path | bytes | IO[bytes], name: str | None) -> _Source:
+    if isinstance(source, bytes):
+        return _Source(source, name or "<bytes>")
+    if isinstance(source, str | Path):
+        path = Path(source)
+        try:
+            return _Source(path.read_bytes(), name or str(path))
+        except OSError as error:
+            raise BallotFormatError(f"cannot read the file: {error.strerror}.",
+                                    path=str(path)) from error
+    return _Source(source.read(), name or getattr(source, "name", "<stream>"))
+
+
+def read_blt(source: str | Path | bytes | IO[bytes], *, name: str | None = None) -> RankedProfile:
+    """Read a ``.blt`` file (path, bytes or binary stream) into a grouped ``RankedProfile``."""
+    src = _load(source, name)
+    data = src.data
+    pos = 0
+    header_lines: list[tuple[int, str]] = []
+    # Header: the "candidates seats" line, then withdrawn and [option] lines.
+    while True:
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        text = data[pos:end].decode("utf-8", "replace").strip()
+        if text and (not header_lines or text.startswith(("-", "["))):
+            header_lines.append((pos, text))
+        elif text:
+            break
+        if end >= len(data):
+            break
+        pos = end + 1
+    if not header_lines:
+        raise src.error(None, "the file is empty; a .blt file starts with "
+                              "'<number of candidates> <number of seats>'.")
+    first_off, first = header_lines[0]
+    parts = first.split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise src.error(first_off, f"expected '<number of candidates> <number of seats>', "
+                                   f"found {first!r}.")
+    n_options, seats = int(parts[0]), int(parts[1])
+    if n_options < 1 or seats < 1:
+        raise src.error(first_off, "the number of candidates and of seats must be at least 1.")
+    withdrawn: list[int] = []
+    options: dict[str, str] = {}
+    for off, text in header_lines[1:]:
+        if text.startswith("-"):
+            for token in text.split():
+                if not re.fullmatch(r"-\d+", token) or not 1 <= -int(token) <= n_options:
+                    raise src.error(off, f"{token!r} is not a withdrawn candidate number "
+                                         f"(-1 to -{n_options}).")
+                withdrawn.append(-int(token) - 1)
+            continue
+        rest = text
+        while rest:
+            match = _OPTION.match(rest)
+            if not match:
+                raise src.error(off, f"cannot read the option {rest!r}; options look like "
+                                     "[tie 3 2 1] or [nick a b c].")
+            options[match.group(1)] = match.group(2)
+            rest = rest[match.end():].strip()
+
+    nicknames: tuple[str, ...] = ()
+    if "nick" in options:
+        nicknames = tuple(options["nick"].split())
+        if len(nicknames) != n_options:
+            raise src.error(None, f"[nick] gives {len(nicknames)} nicknames for "
+                                  f"{n_options} candidates.")
+    if "withdrawn" in options:
+        for token in options["withdrawn"].split():
+            withdrawn.append(_candidate_index(src, None, token, nicknames, n_options))
+
+    # The names section starts at the first line whose first character is a quote.
+    quote = re.compile(rb'^[ \t]*"', re.M).search(data, pos)
+    ballots_end = quote.start() if quote else len(data)
+    section = data[pos:ballots_end]
+    if _NUMERIC.match(section):
+        ranks, weights, section_end = _parse_numeric(src, pos, section, n_options)
+        tie_groups: dict[tuple[int, int], tuple[int, ...]] = {}
+    else:
+        ranks, weights, tie_groups, section_end = _parse_lines(
+            src, pos, section, n_options, nicknames
+        )
+    names, title, comment = _parse_names(src, section_end, n_options)
+
+    meta: dict[str, Any] = {
+        "format": "blt",
+        "path": src.name,
+        "seats": seats,
+        "title": title,
+        "withdrawn": tuple(names[i] for i in sorted(set(withdrawn))),
+        "nicknames": nicknames,
+    }
+    if "tie" in options:
+        order = [_candidate_index(src, None, t, nicknames, n_options)
+                 for t in options["tie"].split()]
+        meta["tie_order"] = tuple(names[i] for i in order)
+    extra = {k: v for k, v in options.items() if k not in ("tie", "nick", "withdrawn")}
+    if extra:
+        meta["options"] = extra
+    if tie_groups:
+        meta["tie_groups"] = tie_groups
+    if comment:
+        meta["comment"] = comment
+    return RankedProfile(tuple(names), ranks, weights, meta)
+
+
+def _candidate_index(src: _Source, offset: int | None, token: str,
+                     nicknames: Sequence[str], n_options: int) -> int:
+    if token in nicknames:
+        return nicknames.index(token)
+    if token.isdigit() and 1 <= int(token) <= n_options:
+        return int(token) - 1
+    raise src.error(offset, f"{token!r} is not a candidate (1 to {n_options}"
+                            f"{' or a nickname' if nicknames else ''}).")
+
+
+def _parse_numeric(
+    src: _Source, base: int, section: bytes, n_options: int
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], int]:
+    """Parse a ballot section of digits and whitespace with whole-array numpy."""
+    buf = np.frombuffer(section, dtype=np.uint8)
+    digit = (buf >= 48) & (buf <= 57)
+    edges = np.diff(np.concatenate(([False], digit, [False])).astype(np.int8))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    if len(starts) == 0:
+        raise src.error(base, "no ballots and no end marker '0' after the header.")
+    lengths = ends - starts
+    if lengths.max() > 18:
+        bad = int(starts[np.argmax(lengths)])
+        raise src.error(base + bad, "a number on this line is too large.")
+    # Each digit contributes d * 10**(digits after it in its token).
+    token_of = np.cumsum(edges[:-1] == 1)[digit] - 1
+    place = ends[token_of] - np.flatnonzero(digit) - 1
+    contrib = (buf[digit].astype(np.int64) - 48) * _POW10[place]
+    values = np.add.reduceat(contrib, np.concatenate(([0], np.cumsum(lengths)[:-1])))
+    zeros = np.flatnonzero(values == 0)
+    if len(zeros) == 0:
+        raise src.error(base + len(section), "the ballots have no end marker '0'.")
+    # A ballot is "weight c1 ... 0"; the end marker is a 0 right after a ballot's 0
+    # (or first of all), since weights and candidate numbers are at least 1.
+    prev = np.concatenate(([-1], zeros[:-1]))
+    empty = np.flatnonzero(zeros - prev == 1)
+    if len(empty) == 0:
+        raise src.error(base + len(section), "the ballots have no end marker '0'.")
+    n_ballots = int(empty[0])
+    end_token = int(zeros[n_ballots])
+    if end_token + 1 < len(values):
+        raise src.error(base + int(starts[end_token + 1]),
+                        "text after the end marker '0' where candidate names were expected.")
+    b_start = prev[:n_ballots] + 1  # weight token of each ballot
+    b_end = zeros[:n_ballots]  # its 0 token
+    newline = np.cumsum(buf == 10)
+    token_line = newline[starts]
+    if n_ballots:
+        split = np.flatnonzero(token_line[b_start] != token_line[b_end])
+        if len(split):
+            raise src.error(base + int(starts[b_start[split[0]]]),
+                            "a ballot line must end with 0 on the same line.")
+        shared = np.flatnonzero(token_line[b_start[1:]] == token_line[b_end[:-1]])
+        if len(shared):
+            raise src.error(base + int(starts[b_start[shared[0] + 1]]),
+                            "two ballots on one line; put each ballot on its own line.")
+    weights = values[b_start].astype(np.int64)
+    width = b_end - b_start - 1
+    n_ranks = max(int(width.max()) if n_ballots else 0, 1)
+    marks = np.zeros(len(values) + 1, dtype=np.int32)
+    marks[b_start + 1] += 1
+    marks[b_end] -= 1
+    is_candidate = np.cumsum(marks)[: len(values)] > 0
+    cand_tokens = np.flatnonzero(is_candidate)
+    cands = values[cand_tokens]
+    bad = np.flatnonzero(cands > n_options)
+    if len(bad):
+        token = int(cand_tokens[bad[0]])
+        raise src.error(base + int(starts[token]),
+                        f"{int(values[token])} is not a candidate (1 to {n_options}).")
+    row = np.repeat(np.arange(n_ballots), width)
+    col = cand_tokens - np.repeat(b_start + 1, width)
+    matrix = np.full((n_ballots, n_ranks), EMPTY, dtype=rank_dtype(n_options))
+    matrix[row, col] = cands - 1
+    _check_repeats(src, base, matrix, starts[b_start] if n_ballots else starts)
+    ranks, grouped = group_ballots(matrix, weights, n_options)
+    end_offset = base + int(ends[end_token])
+    return ranks, grouped, end_offset
+
+
+def _check_repeats(src: _Source, base: int, matrix: npt.NDArray[Any],
+                   line_starts: npt.NDArray[Any]) -> None:
+    if matrix.shape[1] < 2:
+        return
+    ordered = np.sort(matrix, axis=1)
+    repeat = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
+    rows = np.flatnonzero(repeat.any(axis=1))
+    if len(rows):
+        raise src.error(base + int(line_starts[rows[0]]),
+                        "a candidate is ranked twice on this ballot.")
+
+
+def group_ballots(
+    matrix: npt.NDArray[Any], weights: npt.NDArray[np.int64], n_options: int
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+    """Merge identical rows of a rank matrix, summing weights exactly in int64.
+
+    Rows become one integer key (base ``n_options + 3``) when that fits in 63
+    bits, which sorts several times faster than comparing rows as bytes.
+    """
+    n, k = matrix.shape
+    base = n_options + 3
+    if n == 0:
+        return matrix, weights.astype(np.int64)
+    if k * np.log2(base) < 62:
+        key = np.zeros(n, dtype=np.int64)
+        for j in range(k):
+            key = key * base + (matrix[:, j].astype(np.int64) + 2)
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        first = np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
+        heads = np.flatnonzero(first)
+        summed = np.add.reduceat(weights.astype(np.int64)[order], heads)
+        return matrix[order[heads]], summed.astype(np.int64)
+    return group_rows(matrix, weights.astype(np.int64))
+
+
+def _parse_lines(
+    src: _Source, base: int, section: bytes, n_options: int, nicknames: Sequence[str]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], dict[tuple[int, int], tuple[int, ...]], int]:
+    """Parse a ballot section with nicknames or '=' line by line (small files only)."""
+    rows: dict[tuple[tuple[int, ...], ...], int] = {}
+    offset = base
+    end_offset: int | None = None
+    for raw in section.split(b"\n"):
+        line_off = offset
+        offset += len(raw) + 1
+        tokens = raw.decode("utf-8", "replace").split()
+        if not tokens:
+            continue
+        if end_offset is not None:
+            raise src.error(line_off, "text after the end marker '0' where candidate names "
+                                      "were expected.")
+        if tokens == ["0"]:
+            end_offset = line_off + len(raw)
+            continue
+        if not tokens[0].isdigit() or int(tokens[0]) < 1:
+            raise src.error(line_off, f"a ballot line starts with its weight (a whole number "
+                                      f"of at least 1), not {tokens[0]!r}.")
+        if tokens[-1] != "0":
+            raise src.error(line_off, "a ballot line must end with 0.")
+        ranking: list[tuple[int, ...]] = []
+        seen: set[int] = set()
+        for token in tokens[1:-1]:
+            group = tuple(_candidate_index(src, line_off, t, nicknames, n_options)
+                          for t in token.split("=") if t)
+            if seen.intersection(group) or len(set(group)) != len(group):
+                raise src.error(line_off, "a candidate is ranked twice on this ballot.")
+            seen.update(group)
+            ranking.append(group)
+        key = tuple(ranking)
+        rows[key] = rows.get(key, 0) + int(tokens[0])
+    if end_offset is None:
+        raise src.error(base + len(section), "the ballots have no end marker '0'.")
+    return (*_rows_to_arrays(list(rows.items()), n_options), end_offset)
+
+
+def _rows_to_arrays(
+    rows: list[tuple[tuple[tuple[int, ...], ...], int]], n_options: int
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], dict[tuple[int, int], tuple[int, ...]]]:
+    """Rankings given as tuples of equal-ranked groups → rank matrix, weights, tie groups."""
+    width = max((len(r) for r, _ in rows), default=0)
+    matrix = np.full((len(rows), max(width, 1)), EMPTY, dtype=rank_dtype(n_options))
+    weights = np.zeros(len(rows), dtype=np.int64)
+    ties: dict[tuple[int, int], tuple[int, ...]] = {}
+    for i, (ranking, weight) in enumerate(rows):
+        weights[i] = weight
+        for j, group in enumerate(ranking):
+            if len(group) == 1:
+                matrix[i, j] = group[0]
+            else:
+                matrix[i, j] = OVERVOTE
+                ties[(i, j)] = tuple(group)
+    return matrix, weights, ties
+
+
+def _parse_names(src: _Source, offset: int, n_options: int) -> tuple[list[str], str, str]:
+    """The quoted names and title; anything after them is kept as a free-text comment."""
+    tail = src.data[offset:]
+    strings: list[str] = []
+    rest = len(tail)
+    for match in _QUOTED.finditer(tail):
+        if match.group(1) is None or len(strings) == n_options + 1:
+            if len(strings) < n_options:
+                raise src.error(offset + match.start(), "expected a quoted candidate name, "
+                                                        f"found {match.group(2)!r}.")
+            rest = match.start()
+            break
+        strings.append(match.group(1).decode("utf-8", "replace").replace('\\"', '"'))
+    if len(strings) < n_options:
+        raise src.error(offset, f"the file names {len(strings)} candidates; the header says "
+                                f"{n_options}.")
+    names = strings[:n_options]
+    if len(set(names)) != len(names):
+        raise src.error(offset, "two candidates have the same name.")
+    title = strings[n_options] if len(strings) > n_options else ""
+    return names, title, tail[rest:].decode("utf-8", "replace").strip()
+
+
+def write_blt(
+    profile: RankedProfile,
+    target: str | Path | IO[str],
+    *,
+    seats: int | None = None,
+    title: str | None = None,
+) -> None:
+    """Write ``profile`` as a ``.blt`` file (withdrawn, tie order and equal ranks included)."""
+    seats = seats if seats is not None else int(profile.meta.get("seats", 1))
+    title = title if title is not None else str(profile.meta.get("title", ""))
+    index = {name: i for i, name in enumerate(profile.options)}
+    lines = [f"{len(profile.options)} {seats}"]
+    withdrawn = profile.meta.get("withdrawn", ())
+    if withdrawn:
+        lines.append(" ".join(f"-{index[n] + 1}" for n in withdrawn))
+    if profile.meta.get("tie_order"):
+        lines.append("[tie " + " ".join(str(index[n] + 1) for n in profile.meta["tie_order"])
+                     + "]")
+    ties = profile.meta.get("tie_groups", {})
+    ranks = profile.ranks.astype(np.int64) + 1
+    for i in range(profile.n_distinct):
+        cells = []
+        for j in range(ranks.shape[1]):
+            value = int(ranks[i, j])
+            if value == OVERVOTE + 1:
+                cells.append("=".join(str(c + 1) for c in ties[(i, j)]))
+            elif value > 0:
+                cells.append(str(value))
+            else:
+                break
+        lines.append(" ".join([str(int(profile.weights[i])), *cells, "0"]))
+    lines.append("0")
+    lines.extend('"' + name.replace('"', '\\"') + '"' for name in profile.options)
+    lines.append('"' + title.replace('"', '\\"') + '"')
+    text = "\n".join(lines) + "\n"
+    if isinstance(target, str | Path):
+        Path(target).write_text(text, encoding="utf-8")
+    else:
+        target.write(text)

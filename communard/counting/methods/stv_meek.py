@@ -1,0 +1,1 @@
+"""Meek STV (placeholder)."""

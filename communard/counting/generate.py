@@ -56,8 +56,9 @@ def plackett_luce(
     columns = np.arange(width)
     for start in range(0, n_voters, _CHUNK):
         stop = min(start + _CHUNK, n_voters)
-        keys = log_w - np.log(-np.log(rng.random((stop - start, n_candidates), np.float32)
-                                      .clip(1e-30, None)))
+        keys = log_w - np.log(
+            -np.log(rng.random((stop - start, n_candidates), np.float32).clip(1e-30, None))
+        )
         if width < n_candidates:
             top = np.argpartition(-keys, width - 1, axis=1)[:, :width]
             order = np.argsort(-np.take_along_axis(keys, top, axis=1), axis=1, kind="stable")
@@ -103,7 +104,8 @@ def approvals(
     empty = ~approved.any(axis=1)
     favourite = rng.choice(n_candidates, size=int(empty.sum()), p=w / w.sum())
     approved[np.flatnonzero(empty), favourite] = True
-    return approved
+    result: npt.NDArray[np.bool_] = approved
+    return result
 
 
 def approval_profile(

@@ -7,11 +7,13 @@ imported. Nothing here decides a tie or rounds a number on its own: kernels
 return integer tallies, and the drivers (``irv_fast``, ``stv_fast``) stop and
 ask a ``break_tie`` callback whenever options are level.
 
-How a ranked row is read (the same in every kernel): a value ``>= 0`` is an
-option index; ``EMPTY`` (-1) is a skipped or unused rank and is passed over;
-``OVERVOTE`` (-2) ends the ballot there (RCTab's default "exhaust immediately";
-a method with another overvote rule rewrites the rows first); an option ranked
-a second time is ignored after its first mark.
+How a ranked row is read: a value ``>= 0`` is an option index, and an option
+ranked a second time is ignored after its first mark. The round kernels
+(``first_preferences``, ``transfer``) pass over ``EMPTY`` (-1, a skipped rank)
+and stop at ``OVERVOTE`` (-2: RCTab's default "exhaust immediately"; a method
+with another rule rewrites the rows first). The positional and pairwise kernels
+read a ballot as ``profiles.effective_ranks`` does: it ends at its first empty
+or overvoted rank.
 
 Contents:
 
@@ -33,7 +35,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -42,17 +44,20 @@ from .errors import BallotFormatError, UnresolvedTieError
 from .profiles import EMPTY, OVERVOTE, RankedProfile, rank_dtype
 
 try:
-    from numba import njit
+    from numba import njit as _njit
 
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - numba is pinned; this keeps the engine importable
     HAVE_NUMBA = False
 
-    def njit(*args: Any, **kwargs: Any) -> Any:
-        def wrap(fn: Any) -> Any:
-            return fn
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-        return wrap
+
+def compiled(fn: _F) -> _F:
+    """``@njit(cache=True)`` when numba imports; the plain function otherwise."""
+    if HAVE_NUMBA:
+        return cast(_F, _njit(cache=True)(fn))
+    return fn  # pragma: no cover
 
 
 IntArray = npt.NDArray[np.int64]
@@ -78,7 +83,7 @@ def _ranks(ranks: RankArray) -> RankArray:
 # ---------------------------------------------------------------- grouping
 
 
-@njit(cache=True)
+@compiled
 def _nb_group(data: Any, weights: Any) -> Any:  # pragma: no cover - compiled
     n, nbytes = data.shape
     cap = 1024
@@ -175,9 +180,7 @@ def group_rows_fast(
     return contiguous[first], sums
 
 
-def group_ranked(
-    ranks: RankArray, weights: IntArray | None = None
-) -> tuple[RankArray, IntArray]:
+def group_ranked(ranks: RankArray, weights: IntArray | None = None) -> tuple[RankArray, IntArray]:
     """Group a ranked matrix, after trimming rank columns that no ballot uses."""
     ranks = _ranks(ranks)
     used = (ranks != EMPTY).any(axis=0)
@@ -188,9 +191,18 @@ def group_ranked(
 # ------------------------------------------------------- first preferences
 
 
-@njit(cache=True)
-def _nb_scan(ranks: Any, weights: Any, values: Any, continuing: Any, top: Any, pos: Any,
-             rows: Any, start_next: bool, out: Any) -> None:  # pragma: no cover - compiled
+@compiled
+def _nb_scan(
+    ranks: Any,
+    weights: Any,
+    values: Any,
+    continuing: Any,
+    top: Any,
+    pos: Any,
+    rows: Any,
+    start_next: bool,
+    out: Any,
+) -> None:  # pragma: no cover - compiled
     # For each row in ``rows``: find the next continuing option from pos (or pos+1),
     # and add the row's amount to out[option] (out[-1] when the ballot exhausts).
     n_opt = out.shape[0] - 1
@@ -220,9 +232,10 @@ def _nb_scan(ranks: Any, weights: Any, values: Any, continuing: Any, top: Any, p
             out[n_opt] += amount
 
 
-@njit(cache=True)
-def _nb_first(ranks: Any, weights: Any, values: Any, continuing: Any, top: Any, pos: Any,
-              out: Any) -> None:  # pragma: no cover - compiled
+@compiled
+def _nb_first(
+    ranks: Any, weights: Any, values: Any, continuing: Any, top: Any, pos: Any, out: Any
+) -> None:  # pragma: no cover - compiled
     n_opt = out.shape[0] - 1
     width = ranks.shape[1]
     for i in range(ranks.shape[0]):
@@ -249,7 +262,7 @@ def _nb_first(ranks: Any, weights: Any, values: Any, continuing: Any, top: Any, 
             out[n_opt] += amount
 
 
-@njit(cache=True)
+@compiled
 def _nb_rows_at(top: Any, sources: Any) -> Any:  # pragma: no cover - compiled
     count = 0
     for i in range(top.shape[0]):
@@ -281,9 +294,9 @@ class Tally:
     pos: npt.NDArray[np.int16]
 
 
-def _np_next(ranks: RankArray, continuing: BoolArray, start: npt.NDArray[np.int64]) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int64]
-]:
+def _np_next(
+    ranks: RankArray, continuing: BoolArray, start: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """For each row, the first continuing option at or after ``start`` (numpy, by column)."""
     n, width = ranks.shape
     top = np.full(n, -1, dtype=np.int64)
@@ -360,8 +373,7 @@ def np_transfer(
     amount = _weights(n, weights) * (1 if values is None else np.asarray(values, np.int64))
     top = tally.top.astype(np.int64)
     moving = (top >= 0) & np.asarray(sources, bool)[np.maximum(top, 0)]
-    new_top, new_pos = _np_next(ranks, np.asarray(continuing, bool),
-                                tally.pos.astype(np.int64) + 1)
+    new_top, new_pos = _np_next(ranks, np.asarray(continuing, bool), tally.pos.astype(np.int64) + 1)
     out = np.zeros(len(continuing) + 1, dtype=np.int64)
     dest = np.where(new_top >= 0, new_top, len(continuing))
     np.add.at(out, dest[moving], amount[moving])
@@ -392,12 +404,21 @@ def transfer(
     v = np.ones(n, np.int64) if values is None else np.ascontiguousarray(values, np.int64)
     rows = _nb_rows_at(tally.top, np.ascontiguousarray(sources, np.bool_))
     out = np.zeros(len(continuing) + 1, np.int64)
-    _nb_scan(ranks, w, v, np.ascontiguousarray(continuing, np.bool_), tally.top, tally.pos,
-             rows, True, out)
+    _nb_scan(
+        ranks,
+        w,
+        v,
+        np.ascontiguousarray(continuing, np.bool_),
+        tally.top,
+        tally.pos,
+        rows,
+        True,
+        out,
+    )
     return out
 
 
-@njit(cache=True)
+@compiled
 def _nb_revalue(values: Any, rows: Any, numerator: int, denominator: int) -> None:
     for t in range(rows.shape[0]):  # pragma: no cover - compiled
         i = rows[t]
@@ -425,10 +446,7 @@ def transfer_fixed(
     top = tally.top
     sources = np.zeros(len(continuing), dtype=np.bool_)
     sources[source] = True
-    if HAVE_NUMBA:
-        rows = _nb_rows_at(top, sources)
-    else:
-        rows = np.flatnonzero(top == source)
+    rows = _nb_rows_at(top, sources) if HAVE_NUMBA else np.flatnonzero(top == source)
     if len(rows):
         peak = int(values[rows].max())
         if peak * numerator > _INT64_MAX:
@@ -443,7 +461,7 @@ def transfer_fixed(
 # ---------------------------------------------------------------- pairwise
 
 
-@njit(cache=True)
+@compiled
 def _nb_pairwise(ranks: Any, weights: Any, n_opt: int) -> Any:  # pragma: no cover - compiled
     ranked = np.zeros(n_opt, np.int64)
     before = np.zeros((n_opt, n_opt), np.int64)  # before[a, b]: b ranked above a, a ranked
@@ -455,13 +473,12 @@ def _nb_pairwise(ranks: Any, weights: Any, n_opt: int) -> Any:  # pragma: no cov
         k = 0
         for j in range(width):
             c = ranks[i, j]
-            if c >= 0:
-                if stamp[c] != i:
-                    stamp[c] = i
-                    buf[k] = c
-                    k += 1
-            elif c == -2:
+            if c < 0:
                 break
+            if stamp[c] != i:
+                stamp[c] = i
+                buf[k] = c
+                k += 1
         for q in range(k):
             a = buf[q]
             ranked[a] += w
@@ -475,14 +492,13 @@ def _nb_pairwise(ranks: Any, weights: Any, n_opt: int) -> Any:  # pragma: no cov
 
 
 def np_clean(ranks: RankArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Rows as the kernels read them: skips removed, cut at an overvote, repeats dropped.
-
-    Returns the compacted matrix (``-1`` padded) and each row's length.
+    """Rows as the positional and pairwise kernels read them: cut at the first empty or
+    overvoted rank, repeats dropped. Returns the compacted matrix (``-1`` padded) and
+    each row's length.
     """
     ranks = _ranks(ranks).astype(np.int64)
-    n, width = ranks.shape
-    cut = np.cumsum(ranks == OVERVOTE, axis=1) > 0
-    valid = (ranks >= 0) & ~cut
+    width = ranks.shape[1]
+    valid = np.logical_and.accumulate(ranks >= 0, axis=1)
     for j in range(1, width):
         repeat = (ranks[:, :j] == ranks[:, j : j + 1]).any(axis=1)
         valid[:, j] &= ~repeat
@@ -525,7 +541,7 @@ def pairwise(ranks: RankArray, weights: IntArray | None, n_options: int) -> IntA
 # ------------------------------------------------------------------- Borda
 
 
-@njit(cache=True)
+@compiled
 def _nb_positions(ranks: Any, weights: Any, n_opt: int) -> Any:  # pragma: no cover - compiled
     width = ranks.shape[1]
     counts = np.zeros((n_opt, width), np.int64)
@@ -536,13 +552,12 @@ def _nb_positions(ranks: Any, weights: Any, n_opt: int) -> Any:  # pragma: no co
         k = 0
         for j in range(width):
             c = ranks[i, j]
-            if c >= 0:
-                if stamp[c] != i:
-                    stamp[c] = i
-                    counts[c, k] += w
-                    k += 1
-            elif c == -2:
+            if c < 0:
                 break
+            if stamp[c] != i:
+                stamp[c] = i
+                counts[c, k] += w
+                k += 1
         lengths[k] += w
     return counts, lengths
 
@@ -624,8 +639,14 @@ class KernelCount:
     scale: int = 1
 
 
-def _choose(tied: list[int], round_: int, history: list[IntArray], purpose: str,
-            break_tie: TieCallback | None, count: KernelCount) -> int:
+def _choose(
+    tied: list[int],
+    round_: int,
+    history: list[IntArray],
+    purpose: str,
+    break_tie: TieCallback | None,
+    count: KernelCount,
+) -> int:
     if len(tied) == 1:
         return tied[0]
     if break_tie is None:
@@ -740,8 +761,9 @@ def stv_fast(
             continuing[chosen] = False
             surplus = int(counts[chosen]) - quota
             if surplus > 0 and len(result.winners) < seats:
-                moved = transfer_fixed(ranks, w, values, state, continuing, chosen, surplus,
-                                       int(counts[chosen]))
+                moved = transfer_fixed(
+                    ranks, w, values, state, continuing, chosen, surplus, int(counts[chosen])
+                )
             else:
                 moved = np.zeros(n_candidates + 1, np.int64)
             result.events.append(("elected", chosen))
@@ -767,7 +789,7 @@ def stv_fast(
 _DIGIT0 = 48
 
 
-@njit(cache=True)
+@compiled
 def _nb_parse_blt(buf: Any, start: int, n_cand: int, out: Any, wout: Any) -> Any:
     # Returns (rows, end offset, error code, error offset). Codes: 0 ok, 1 unexpected
     # end, 2 bad character, 3 option number out of range, 4 too many ranks.
@@ -866,8 +888,9 @@ def read_blt_fast(path: str | Path) -> RankedProfile:
     try:
         n_cand, seats = (int(x) for x in raw[: header_end if header_end >= 0 else None].split())
     except ValueError:
-        raise BallotFormatError("the first line must be 'candidates seats'", path=name,
-                                line=1) from None
+        raise BallotFormatError(
+            "the first line must be 'candidates seats'", path=name, line=1
+        ) from None
     start = header_end + 1
     withdrawn: list[int] = []
     line_end = raw.find(b"\n", start)
@@ -882,11 +905,15 @@ def read_blt_fast(path: str | Path) -> RankedProfile:
     rows, end, code, where = _nb_parse_blt(buf, start, n_cand, out, wout)
     if code:
         raise BallotFormatError(_BLT_ERRORS[int(code)], path=name, line=_line_of(raw, where))
-    tokens = [m.group(1) if m.group(1) is not None else m.group(2)
-              for m in _TOKEN.finditer(raw, end)]
+    tokens = [
+        m.group(1) if m.group(1) is not None else m.group(2) for m in _TOKEN.finditer(raw, end)
+    ]
     if len(tokens) < n_cand:
-        raise BallotFormatError(f"expected {n_cand} candidate names after the ballots",
-                                path=name, line=_line_of(raw, end))
+        raise BallotFormatError(
+            f"expected {n_cand} candidate names after the ballots",
+            path=name,
+            line=_line_of(raw, end),
+        )
     names = tuple(t.decode("utf-8") for t in tokens[:n_cand])
     title = tokens[n_cand].decode("utf-8") if len(tokens) > n_cand else ""
     ranks, weights = group_ranked(out[:rows], wout[:rows])
@@ -894,9 +921,10 @@ def read_blt_fast(path: str | Path) -> RankedProfile:
     return RankedProfile(names, ranks, weights, meta)
 
 
-@njit(cache=True)
-def _nb_parse_csv(buf: Any, start: int, out: Any, name_start: Any, name_len: Any,
-                  table: Any) -> Any:  # pragma: no cover - compiled
+@compiled
+def _nb_parse_csv(
+    buf: Any, start: int, out: Any, name_start: Any, name_len: Any, table: Any
+) -> Any:  # pragma: no cover - compiled
     # Returns (rows, names, error code, error offset). Codes: 0 ok, 2 a quote (use the
     # csv module), 4 too many cells, 5 too many distinct names.
     n = buf.shape[0]
@@ -983,10 +1011,13 @@ def read_csv_fast(path: str | Path) -> RankedProfile:
     if code == 2:
         return _read_csv_slow(name, raw)
     if code:
-        raise BallotFormatError("a ballot line has more cells than the header", path=name,
-                                line=_line_of(raw, where))
-    found = [raw[s : s + ln].decode("utf-8")
-             for s, ln in zip(name_start[:n_names], name_len[:n_names], strict=True)]
+        raise BallotFormatError(
+            "a ballot line has more cells than the header", path=name, line=_line_of(raw, where)
+        )
+    found = [
+        raw[s : s + ln].decode("utf-8")
+        for s, ln in zip(name_start[:n_names], name_len[:n_names], strict=True)
+    ]
     order = sorted(range(n_names), key=lambda g: found[g])
     lut = np.empty(n_names, dtype=np.int16)
     lut[order] = np.arange(n_names, dtype=np.int16)

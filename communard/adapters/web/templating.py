@@ -1,0 +1,70 @@
+"""The Jinja2 environment of the pages, and the filters that print times and fractions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# The words of a roll-call ballot, in the order the vote form offers them.
+CHOICES: list[tuple[str, str]] = [("yes", "For"), ("no", "Against"), ("abstain", "Abstain")]
+CHOICE_WORDS = dict(CHOICES)
+
+
+def when(value: Any) -> str:
+    """A time as a reader wants it: '25 Nov 2026, 10:21 UTC' (ISO strings accepted)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
+    return str(value)
+
+
+def duration(value: Any) -> str:
+    """A duration in the largest whole units: '3 days', '24 hours', 'none'."""
+    seconds = int(value.total_seconds()) if isinstance(value, timedelta) else int(value or 0)
+    if seconds == 0:
+        return "none"
+    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def fraction(value: Any) -> str:
+    """A fraction as the charter writes it ('1/2', '2/3'), or a percentage for x/100."""
+    if isinstance(value, str):
+        return value
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    if 100 % value.denominator == 0:
+        return f"{value.numerator * (100 // value.denominator)}%"
+    return f"{value.numerator}/{value.denominator}"
+
+
+def make_templates() -> Jinja2Templates:
+    """The page templates, autoescaped, with the filters above."""
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.filters["when"] = when
+    env.filters["duration"] = duration
+    env.filters["fraction"] = fraction
+    env.globals["choices"] = CHOICES
+    env.globals["choice_words"] = CHOICE_WORDS
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    return templates

@@ -261,9 +261,11 @@ def load_config(path: str | Path) -> RctabConfig:
             hint="Fix the JSON syntax (an RCTab config is one JSON object).",
         ) from error
     if not isinstance(raw, dict):
-        raise ConfigError(f"RCTab config {path} is not a JSON object.",
-                          hint="An RCTab config is one JSON object with outputSettings, "
-                          "cvrFileSources, candidates and rules.")
+        raise ConfigError(
+            f"RCTab config {path} is not a JSON object.",
+            hint="An RCTab config is one JSON object with outputSettings, "
+            "cvrFileSources, candidates and rules.",
+        )
     return parse_config(raw, path)
 
 
@@ -273,8 +275,11 @@ def parse_config(raw: dict[str, Any], path: Path) -> RctabConfig:
     base = path.parent
 
     if not str(raw.get("tabulatorVersion") or "").strip():
-        check.add("tabulatorVersion", "is required", 'add "tabulatorVersion": "TEST" or the '
-                  "RCTab version that wrote the config")
+        check.add(
+            "tabulatorVersion",
+            "is required",
+            'add "tabulatorVersion": "TEST" or the RCTab version that wrote the config',
+        )
 
     output = raw.get("outputSettings")
     if not isinstance(output, dict):
@@ -297,28 +302,51 @@ def parse_config(raw: dict[str, Any], path: Path) -> RctabConfig:
     overvote_rule = check.choice(rules, "overvoteRule", w, OVERVOTE_RULES)
     tiebreak_mode = check.choice(rules, "tiebreakMode", w, TIEBREAK_MODES)
     min_winners = 0 if winner_mode == "bottomsUpUsingPercentageThreshold" else 1
-    winners = check.integer(rules, "numberOfWinners", w, min_winners, max(declared, 1) + 1000,
-                            required=True)
+    winners = check.integer(
+        rules, "numberOfWinners", w, min_winners, max(declared, 1) + 1000, required=True
+    )
     if winner_mode == "bottomsUpUsingPercentageThreshold" and winners not in (None, 0):
-        check.add("rules.numberOfWinners", "must be 0 with bottomsUpUsingPercentageThreshold",
-                  "set numberOfWinners to 0: the percentage decides how many win")
+        check.add(
+            "rules.numberOfWinners",
+            "must be 0 with bottomsUpUsingPercentageThreshold",
+            "set numberOfWinners to 0: the percentage decides how many win",
+        )
     if winner_mode == "singleWinnerMajority" and winners not in (None, 1):
-        check.add("rules.numberOfWinners", "must be 1 with singleWinnerMajority",
-                  "set numberOfWinners to 1, or choose a multi-winner winnerElectionMode")
+        check.add(
+            "rules.numberOfWinners",
+            "must be 1 with singleWinnerMajority",
+            "set numberOfWinners to 1, or choose a multi-winner winnerElectionMode",
+        )
     decimals = check.integer(rules, "decimalPlacesForVoteArithmetic", w, 1, 20, required=True)
-    max_skipped = check.integer(rules, "maxSkippedRanksAllowed", w, 0, 1_000_000, required=True,
-                                special={"unlimited": UNLIMITED})
-    max_rankings = check.integer(rules, "maxRankingsAllowed", w, 1, 1_000_000, required=True,
-                                 special={"max": UNLIMITED})
+    max_skipped = check.integer(
+        rules,
+        "maxSkippedRanksAllowed",
+        w,
+        0,
+        1_000_000,
+        required=True,
+        special={"unlimited": UNLIMITED},
+    )
+    max_rankings = check.integer(
+        rules, "maxRankingsAllowed", w, 1, 1_000_000, required=True, special={"max": UNLIMITED}
+    )
     minimum = check.integer(rules, "minimumVoteThreshold", w, 0, 1_000_000, required=False)
-    stop_early = check.integer(rules, "stopTabulationEarlyAfterRound", w, 1, 1_000_000,
-                               required=False)
-    seed = check.integer(rules, "randomSeed", w, MIN_RANDOM_SEED, MAX_RANDOM_SEED,
-                         required=tiebreak_mode in RANDOM_TIEBREAK_MODES)
+    stop_early = check.integer(
+        rules, "stopTabulationEarlyAfterRound", w, 1, 1_000_000, required=False
+    )
+    seed = check.integer(
+        rules,
+        "randomSeed",
+        w,
+        MIN_RANDOM_SEED,
+        MAX_RANDOM_SEED,
+        required=tiebreak_mode in RANDOM_TIEBREAK_MODES,
+    )
     percentage: Decimal | None = None
     if winner_mode == "bottomsUpUsingPercentageThreshold":
-        pct = check.integer(rules, "multiSeatBottomsUpPercentageThreshold", w, 1, 100,
-                            required=True)
+        pct = check.integer(
+            rules, "multiSeatBottomsUpPercentageThreshold", w, 1, 100, required=True
+        )
         if pct is not None:
             percentage = Decimal(pct) / Decimal(100)
 
@@ -336,19 +364,29 @@ def parse_config(raw: dict[str, Any], path: Path) -> RctabConfig:
     }
     multi = winners is not None and winners > 1
     if flags["batchElimination"] and multi and winner_mode != "multiPassIrv":
-        check.add("rules.batchElimination", "only applies to single-winner counts",
-                  "set batchElimination to false, or use multiPassIrv")
+        check.add(
+            "rules.batchElimination",
+            "only applies to single-winner counts",
+            "set batchElimination to false, or use multiPassIrv",
+        )
     if flags["continueUntilTwoCandidatesRemain"] and multi and winner_mode != "multiPassIrv":
-        check.add("rules.continueUntilTwoCandidatesRemain",
-                  "only applies to single-winner counts",
-                  "set continueUntilTwoCandidatesRemain to false")
+        check.add(
+            "rules.continueUntilTwoCandidatesRemain",
+            "only applies to single-winner counts",
+            "set continueUntilTwoCandidatesRemain to false",
+        )
     if flags["hareQuota"] and flags["nonIntegerWinningThreshold"]:
-        check.add("rules.hareQuota", "cannot be combined with nonIntegerWinningThreshold",
-                  "choose one of the two threshold options")
+        check.add(
+            "rules.hareQuota",
+            "cannot be combined with nonIntegerWinningThreshold",
+            "choose one of the two threshold options",
+        )
     if overvote_rule == "exhaustIfMultipleContinuing" and any(s.overvote_label for s in sources):
-        check.add("rules.overvoteRule",
-                  "exhaustIfMultipleContinuing cannot be used with an overvoteLabel",
-                  "use overvoteDelimiter in the CVR source, or another overvoteRule")
+        check.add(
+            "rules.overvoteRule",
+            "exhaustIfMultipleContinuing cannot be used with an overvoteLabel",
+            "use overvoteDelimiter in the CVR source, or another overvoteRule",
+        )
 
     if check.problems:
         listing = "\n  - ".join(check.problems)
@@ -416,11 +454,13 @@ def _parse_candidates(data: Any, check: _Checker) -> list[Candidate]:
         aliases = tuple(str(a).strip() for a in aliases_raw if str(a).strip())
         for spelling in (name, *aliases):
             if spelling in seen:
-                check.add(f"{where}", f"the name or alias {spelling!r} is used twice",
-                          "give each candidate distinct names and aliases")
+                check.add(
+                    f"{where}",
+                    f"the name or alias {spelling!r} is used twice",
+                    "give each candidate distinct names and aliases",
+                )
             if spelling.lower() in (UWI.lower(), OVERVOTE, "exhausted", "residual surplus"):
-                check.add(f"{where}", f"{spelling!r} is a reserved word",
-                          "rename the candidate")
+                check.add(f"{where}", f"{spelling!r} is a reserved word", "rename the candidate")
             seen.add(spelling)
         result.append(Candidate(name, aliases, check.flag(item, "excluded", where)))
     return result
@@ -428,8 +468,11 @@ def _parse_candidates(data: Any, check: _Checker) -> list[Candidate]:
 
 def _parse_sources(data: Any, base: Path, check: _Checker) -> list[CvrSource]:
     if not isinstance(data, list) or not data:
-        check.add("cvrFileSources", "lists no CVR file",
-                  "add at least one source with provider and filePath")
+        check.add(
+            "cvrFileSources",
+            "lists no CVR file",
+            "add at least one source with provider and filePath",
+        )
         return []
     result = []
     seen_paths: set[Path] = set()
@@ -445,12 +488,16 @@ def _parse_sources(data: Any, base: Path, check: _Checker) -> list[CvrSource]:
             continue
         resolved = (base / file_path).resolve()
         if resolved in seen_paths:
-            check.add(f"{where}.filePath", f"{file_path!r} is listed twice",
-                      "list each CVR file once")
+            check.add(
+                f"{where}.filePath", f"{file_path!r} is listed twice", "list each CVR file once"
+            )
         seen_paths.add(resolved)
         if not resolved.exists():
-            check.add(f"{where}.filePath", f"{file_path!r} does not exist (looked at {resolved})",
-                      "correct the path; relative paths start at the config file's folder")
+            check.add(
+                f"{where}.filePath",
+                f"{file_path!r} does not exist (looked at {resolved})",
+                "correct the path; relative paths start at the config file's folder",
+            )
         tabular = provider in ("ess", "genericCsv")
         first_col = check.integer(item, "firstVoteColumnIndex", where, 1, 1000, required=tabular)
         first_row = check.integer(item, "firstVoteRowIndex", where, 1, 100_000, required=tabular)
@@ -459,15 +506,22 @@ def _parse_sources(data: Any, base: Path, check: _Checker) -> list[CvrSource]:
         batch_col = check.integer(item, "batchColumnIndex", where, 1, 1000, required=False)
         contest_id = check.text(item, "contestId", where)
         if provider in ("cdf", "dominion", "hart", "clearBallot") and not contest_id:
-            check.add(f"{where}.contestId", f"is required for provider {provider!r}",
-                      "give the contest id (or name) the CVRs use for this contest")
+            check.add(
+                f"{where}.contestId",
+                f"is required for provider {provider!r}",
+                "give the contest id (or name) the CVRs use for this contest",
+            )
         overvote_label = check.text(item, "overvoteLabel", where)
         overvote_delimiter = str(item.get("overvoteDelimiter") or "")
         if overvote_label and overvote_delimiter:
-            check.add(f"{where}.overvoteDelimiter", "cannot be used with overvoteLabel",
-                      "keep one of overvoteLabel and overvoteDelimiter")
+            check.add(
+                f"{where}.overvoteDelimiter",
+                "cannot be used with overvoteLabel",
+                "keep one of overvoteLabel and overvoteDelimiter",
+            )
         skipped = check.text(item, "skippedRankLabel", where) or check.text(
-            item, "undervoteLabel", where)
+            item, "undervoteLabel", where
+        )
         result.append(
             CvrSource(
                 provider=provider,

@@ -161,8 +161,7 @@ def read_ess(source: CvrSource, config: RctabConfig, names: CandidateNames) -> I
         for line, row in enumerate(csv.reader(handle), start=1):
             if line < first_row:
                 continue
-            if not any(cell.strip() for cell in row):
-                continue
+            # An empty row is a ballot with no rankings (RCTab counts it as an undervote).
             marks: list[tuple[int, str]] = []
             for rank in range(1, config.max_rankings + 1):
                 column = first_col + rank - 1

@@ -101,6 +101,11 @@ class TabulationResult:
     extra_excluded: frozenset[str] = frozenset()
 
     @property
+    def tie_decided(self) -> set[tuple[int, str]]:
+        """(round, candidate) pairs that a tie-break decided (RCTab marks them with *)."""
+        return {(int(t["round"]), str(t["chosen"])) for t in self.tie_breaks}  # type: ignore[call-overload]
+
+    @property
     def winners(self) -> list[str]:
         """Winners in election order (rounds ascending, Java HashMap order within a round)."""
         return [name for _, names in sorted(self.round_to_winners().items()) for name in names]
@@ -113,9 +118,9 @@ class TabulationResult:
 
 
 def _invert(mapping: dict[str, int]) -> dict[int, list[str]]:
-    # RCTab inverts a java.util.HashMap<String, Integer>: lists follow its iteration order.
+    # RCTab 2.0 reports the candidates decided in one round in alphabetical order.
     result: dict[int, list[str]] = defaultdict(list)
-    for name in hash_order(mapping):
+    for name in sorted(mapping):
         result[mapping[name]].append(name)
     return dict(result)
 
@@ -209,11 +214,16 @@ class Tabulator:
     def tabulate(self) -> TabulationResult:
         """Run rounds until RCTab would stop; return every round and decision."""
         config = self.config
-        if config.tiebreak_mode in ("random", "previousRoundCountsThenRandom",
-                                    "generatePermutation"):
+        if config.tiebreak_mode in (
+            "random",
+            "previousRoundCountsThenRandom",
+            "generatePermutation",
+        ):
             if config.random_seed is None:
-                raise ConfigError("rules.randomSeed is required for this tiebreakMode.",
-                                  hint="Set rules.randomSeed to a whole number.")
+                raise ConfigError(
+                    "rules.randomSeed is required for this tiebreakMode.",
+                    hint="Set rules.randomSeed to a whole number.",
+                )
             self.random = JavaRandom(config.random_seed)
             if config.tiebreak_mode == "generatePermutation":
                 # RCTab sorts the permutation, then shuffles it once with the seeded generator.
@@ -261,9 +271,13 @@ class Tabulator:
             result.residual_surplus = self.rounds[-2].residual_surplus
 
         first = self.round == 1
-        recompute = first if self.seats > 1 else (
-            first or not self.config.first_round_determines_threshold
+        recompute = (
+            first if self.seats > 1 else (first or not self.config.first_round_determines_threshold)
         )
+        if self.config.continue_until_two and self.winner_to_round:
+            # Once the winner is known, the rounds that continue until two candidates remain
+            # keep the threshold of the round that elected them.
+            recompute = False
         if recompute:
             result.threshold = self._threshold(result.active_sum)
         else:
@@ -279,8 +293,10 @@ class Tabulator:
                     self._distribute_surplus(winner, result)
         elif (
             len(self.winner_to_round) < self.seats
-            or (self.config.continue_until_two
-                and len(self.eliminated_to_round) < self.num_candidates - 2)
+            or (
+                self.config.continue_until_two
+                and len(self.eliminated_to_round) < self.num_candidates - 2
+            )
             or self.bottoms_up_threshold
         ):
             eliminated = self._drop_uwi(result.tally)
@@ -291,6 +307,14 @@ class Tabulator:
                         "Every declared candidate is below the minimum vote threshold.",
                         hint="Lower rules.minimumVoteThreshold.",
                     )
+            if not eliminated and self.bottoms_up_threshold and self.config.cutoff_elimination:
+                # Cutoff: everyone not over the percentage threshold goes in one round.
+                eliminated = [
+                    n
+                    for votes, names in by_tally.items()
+                    if votes <= result.threshold
+                    for n in names
+                ]
             if not eliminated and self.config.batch_elimination:
                 eliminated = self._batch_elimination(by_tally)
                 if len(eliminated) <= 1:
@@ -394,8 +418,9 @@ class Tabulator:
                 )
             if rule == "exhaustIfMultipleContinuing":
                 raise TabulationAborted(
-                    "exhaustIfMultipleContinuing cannot be applied to an explicit overvote "
-                    "label.", hint="Use overvoteDelimiter, or another overvoteRule.")
+                    "exhaustIfMultipleContinuing cannot be applied to an explicit overvote label.",
+                    hint="Use overvoteDelimiter, or another overvoteRule.",
+                )
             return "exhaust" if rule == "exhaustImmediately" else "skip"
         if len(candidates) <= 1:
             return "none"
@@ -588,8 +613,7 @@ class Tabulator:
         else:
             chosen, rule = self._previous_rounds(tied, selecting_winner, purpose)
         self.tie_breaks.append(
-            {"round": self.round, "purpose": purpose, "tied": tied, "chosen": chosen,
-             "rule": rule}
+            {"round": self.round, "purpose": purpose, "tied": tied, "chosen": chosen, "rule": rule}
         )
         return chosen
 

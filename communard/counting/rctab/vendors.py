@@ -21,7 +21,9 @@ def read_cdf_xml(source: CvrSource, config: RctabConfig, names: CandidateNames) 
     raise _unsupported(source)
 
 
-def read_dominion(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Ballot]:
+def read_dominion(
+    source: CvrSource, config: RctabConfig, names: CandidateNames
+) -> Iterator[Ballot]:
     raise _unsupported(source)
 
 

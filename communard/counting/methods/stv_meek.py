@@ -1,1 +1,176 @@
-"""Meek STV (placeholder)."""
+"""Meek STV as the Proportional Representation Foundation's reference rule defines it.
+
+Every elected candidate keeps a fraction (its keep factor) of each vote that
+reaches it and passes the rest on; keep factors are iterated until the total
+surplus is below omega. Arithmetic is fixed point, 9 decimal places, with the
+rounding the rule prescribes (products and quotients rounded *up*), in
+integers. Each round iterates over the grouped ballots as whole arrays: one
+pass per rank column, never one per ballot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..outcomes import Outcome
+from ..profiles import RankedProfile
+from ..registry import method
+from ..ties import TieBreaker
+from .stv_core import (
+    ELECTED,
+    HOPEFUL,
+    WITHDRAWN,
+    IntArray,
+    Tally,
+    default_tie_break,
+    exact_bincount,
+    resolve_tie,
+)
+
+MEEK_REFERENCE = (
+    "Proportional Representation Foundation, Reference Meek Rule (2010); "
+    "I. D. Hill, B. A. Wichmann, D. R. Woodall, 'Algorithm 123: Single Transferable Vote by "
+    "Meek's method', Computer Journal 30 (1987)"
+)
+
+
+def _ceil_div(a: IntArray | int, b: int) -> Any:
+    return -((-a) // b)
+
+
+def distribute(
+    ranks: IntArray, mult: IntArray, keep: IntArray, scale: int
+) -> tuple[IntArray, int]:
+    """PRF Meek B.2.a over all ballots at once: votes per candidate and the residual.
+
+    Along each ballot the weight ``w`` starts at 1; each ranked candidate keeps
+    ``w × kf`` rounded up to 9 places and ``w`` falls by as much, until it is spent.
+    """
+    n_options = len(keep)
+    weight = np.full(len(mult), scale, dtype=np.int64)
+    votes = np.zeros(n_options, dtype=np.int64)
+    for j in range(ranks.shape[1]):
+        column = ranks[:, j]
+        present = column >= 0
+        idx = np.where(present, column, 0)
+        kf = np.where(present, keep[idx], 0)
+        kept = np.where(weight > 0, _ceil_div(weight * kf, scale), 0)
+        votes += exact_bincount(idx, kept * mult, n_options)
+        weight = weight - kept
+    residual = int((np.maximum(weight, 0) * mult).sum())
+    return votes, residual
+
+
+@method(
+    "meek",
+    name="Meek STV (PRF reference rule)",
+    ballot="ranked",
+    seats="multi",
+    aliases=("meek-prf", "meek-stv"),
+    properties=("proportional", "anonymous", "conserves-votes"),
+    reference=MEEK_REFERENCE,
+    options={
+        "omega_digits": "iteration stops when the total surplus is below 10**-omega_digits (6)",
+        "withdrawn": "names of candidates withdrawn before the count",
+    },
+)
+def meek(
+    profile: RankedProfile,
+    *,
+    seats: int | None = None,
+    tie_break: TieBreaker | None = None,
+    omega_digits: int = 6,
+    **options: Any,
+) -> Outcome:
+    """Meek STV, PRF reference rule: 9 decimal places rounded up, omega 10^-6.
+
+    Each round iterates keep factors (B.2) until a candidate reaches the quota or
+    the total surplus is under omega (or stops falling); then the lowest hopeful
+    is defeated (B.3), every hopeful within the total surplus of the lowest vote
+    counting as tied, and ties go to ``tie_break`` (the PRF rule: earliest in a
+    predetermined order). The quota is recomputed each iteration from the votes
+    still held: total / (seats + 1), truncated, plus 10^-9.
+    """
+    from .stv import finish, outcome, start_count
+
+    digits = 9
+    scale = 10**digits
+    tally, ballots, seats, n_valid = start_count(profile, seats, digits, options)
+    breaker = default_tie_break(profile, tie_break)
+    ranks = np.where(ballots.cols[None, :] < ballots.stop[:, None],
+                     ballots.ranks.astype(np.int64), -1)
+    mult = ballots.mult
+    keep = np.array([0 if s == WITHDRAWN else scale for s in tally.state], dtype=np.int64)
+    omega = 10 ** (digits - omega_digits)
+    tally.quota = n_valid * scale // (seats + 1) + 1
+    tally.record("First preferences counted; every keep factor is 1 (A).",
+                 surplus=0, extra=_keep_info(tally, keep))
+    while len(tally.indices(HOPEFUL)) > seats - tally.seats_filled > 0:
+        status, last_surplus, iterations = "iterate", n_valid * scale, 0
+        newly: list[int] = []
+        while True:
+            iterations += 1
+            votes, residual = distribute(ranks, mult, keep, scale)
+            held = [i for i, s in enumerate(tally.state) if s in (HOPEFUL, ELECTED)]
+            total = int(votes[held].sum())
+            # B.2.b: quota = votes / (seats + 1), truncated to 9 places, plus 10^-9.
+            quota = total // (seats + 1) + 1
+            tally.votes = votes
+            tally.quota = quota
+            tally.exhausted = residual
+            for c in tally.indices(HOPEFUL):
+                if votes[c] >= quota:
+                    tally.elect(c, pending=False, into_last=False)
+                    newly.append(c)
+                    status = "elected"
+            surplus = max(0, sum(int(votes[c]) - quota for c in tally.indices(ELECTED)))
+            if status != "elected":
+                if surplus < omega:
+                    status = "omega"
+                elif surplus >= last_surplus:
+                    status = "stable"
+            if status != "iterate":
+                break
+            last_surplus = surplus
+            for c in tally.indices(ELECTED):
+                # B.2.f: kf × quota rounded up, then ÷ vote rounded up.
+                product = _ceil_div(int(keep[c]) * quota, scale)
+                keep[c] = _ceil_div(product * scale, int(votes[c]))
+        info = _keep_info(tally, keep)
+        info["iterations"] = iterations
+        info["stopped_because"] = status
+        if status == "elected":
+            names = ", ".join(tally.names[c] for c in newly)
+            tally.record(f"{names} reached the quota after {iterations} iteration(s) (B.2.c).",
+                         surplus=surplus, extra=info)
+            continue
+        hopeful = tally.indices(HOPEFUL)
+        low = min(int(votes[c]) for c in hopeful)
+        # B.3: a hopeful within the total surplus of the lowest vote counts as tied.
+        tied = [c for c in hopeful if int(votes[c]) <= low + surplus]
+        chosen = resolve_tie(tally, tied, purpose="elimination", lowest=True, look_back=False,
+                             tie_break=breaker)
+        tally.exclude(chosen)
+        why = "surplus below omega" if status == "omega" else "surplus no longer falling"
+        tally.record(
+            f"{tally.names[chosen]} defeated with the lowest vote "
+            f"({tally.dec(int(votes[chosen]))}) after {iterations} iteration(s), {why} (B.3).",
+            eliminated=[chosen], surplus=surplus, extra=info,
+        )
+        keep[chosen] = 0
+        tally.votes[chosen] = 0
+    finish(tally, seats, into_last=True)
+    return outcome("meek", tally, seats, n_valid,
+                   f"PRF reference Meek (9 decimal places, omega 10^-{omega_digits})")
+
+
+def _keep_info(tally: Tally, keep: IntArray) -> dict[str, Any]:
+    return {
+        "keep_factors": {
+            tally.names[i]: tally.dec(int(keep[i]))
+            for i in range(len(tally.names))
+            if tally.state[i] != WITHDRAWN
+        }
+    }

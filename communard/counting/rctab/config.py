@@ -239,7 +239,7 @@ class _Checker:
                 f"{value!r} is not a known value" if value else "is required",
                 f"use one of: {', '.join(options)}",
             )
-            return options[0]
+            return ""
         return str(value)
 
 

@@ -492,9 +492,10 @@ def _nb_pairwise(ranks: Any, weights: Any, n_opt: int) -> Any:  # pragma: no cov
 
 
 def np_clean(ranks: RankArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Rows as the positional and pairwise kernels read them: cut at the first empty or
-    overvoted rank, repeats dropped. Returns the compacted matrix (``-1`` padded) and
-    each row's length.
+    """Rows as the positional and pairwise kernels read them (``profiles.effective_ranks``):
+    cut at the first empty or overvoted rank, a repeated option's later marks blanked to
+    ``-1`` in place (ranks keep their column). Returns the matrix and each row's count
+    of marks that count.
     """
     ranks = _ranks(ranks).astype(np.int64)
     width = ranks.shape[1]
@@ -502,9 +503,7 @@ def np_clean(ranks: RankArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.in
     for j in range(1, width):
         repeat = (ranks[:, :j] == ranks[:, j : j + 1]).any(axis=1)
         valid[:, j] &= ~repeat
-    order = np.argsort(~valid, axis=1, kind="stable")
-    clean = np.take_along_axis(np.where(valid, ranks, -1), order, axis=1)
-    return clean, valid.sum(axis=1)
+    return np.where(valid, ranks, -1), valid.sum(axis=1)
 
 
 def np_pairwise(ranks: RankArray, weights: IntArray | None, n_options: int) -> IntArray:
@@ -556,7 +555,7 @@ def _nb_positions(ranks: Any, weights: Any, n_opt: int) -> Any:  # pragma: no co
                 break
             if stamp[c] != i:
                 stamp[c] = i
-                counts[c, k] += w
+                counts[c, j] += w
                 k += 1
         lengths[k] += w
     return counts, lengths
@@ -581,8 +580,8 @@ def np_position_counts(
 def position_counts(
     ranks: RankArray, weights: IntArray | None, n_options: int
 ) -> tuple[IntArray, IntArray]:
-    """``counts[c, k]``: weight of ballots with ``c`` as their k-th mark; ``lengths[k]``:
-    weight of ballots that mark ``k`` options.
+    """``counts[c, j]``: weight of ballots that rank ``c`` at rank column ``j``;
+    ``lengths[k]``: weight of ballots with ``k`` marks that count.
 
     Every positional rule (Borda and its truncated-ballot variants, Dowdall,
     plurality, anti-plurality) is a small product of these two arrays.
@@ -600,7 +599,7 @@ def borda(
     n_options: int,
     points: Sequence[int] | None = None,
 ) -> IntArray:
-    """Positional scores: ``points[k]`` for the k-th mark (default ``n-1, n-2, ...``).
+    """Positional scores: ``points[j]`` for rank ``j`` (default ``n-1, n-2, ...``).
 
     Unranked options score nothing (the "pessimistic" truncated Borda); other
     variants follow from ``position_counts``.

@@ -269,8 +269,12 @@ def load_config(path: str | Path) -> RctabConfig:
     return parse_config(raw, path)
 
 
-def parse_config(raw: dict[str, Any], path: Path) -> RctabConfig:
-    """Validate an already-parsed config (``path`` locates relative CVR paths)."""
+def parse_config(raw: dict[str, Any], path: Path, *, require_sources: bool = True) -> RctabConfig:
+    """Validate an already-parsed config (``path`` locates relative CVR paths).
+
+    ``require_sources=False`` accepts a config without CVR sources, for counting ballots
+    that are already in memory.
+    """
     check = _Checker(path)
     base = path.parent
 
@@ -291,7 +295,11 @@ def parse_config(raw: dict[str, Any], path: Path) -> RctabConfig:
 
     candidates = _parse_candidates(raw.get("candidates"), check)
     declared = len(candidates)
-    sources = _parse_sources(raw.get("cvrFileSources"), base, check)
+    sources = (
+        _parse_sources(raw.get("cvrFileSources"), base, check)
+        if require_sources or raw.get("cvrFileSources")
+        else []
+    )
 
     rules = raw.get("rules")
     if not isinstance(rules, dict):

@@ -16,9 +16,11 @@ profile such a rank holds ``OVERVOTE`` and ``meta["tie_groups"]`` maps
 ``docs/stv.md``).
 
 Reading is fast: the ballot section is parsed as bytes with whole-array numpy
-(digits → integers with ``np.add.reduceat``, ``0`` tokens → ballot boundaries),
-and identical ballots are grouped by an integer key. Only files that use
-nicknames or ``=`` take a line-by-line path.
+(digits → integers by Horner's rule over all tokens at once, ``0`` tokens →
+ballot boundaries), and identical ballots are grouped by an integer key. As in
+XX
+line breaks are not significant. Only files that use nicknames or ``=`` take a
+line-by-line path.
 
 ``meta`` of the profile holds ``seats``, ``title``, ``withdrawn`` (names),
 ``tie_order`` (names, from ``[tie ...]``; absent when the file gives none),
@@ -39,7 +41,8 @@ from ..errors import BallotFormatError
 from ..profiles import EMPTY, OVERVOTE, RankedProfile, group_rows, rank_dtype
 
 _QUOTED = re.compile(rb'"((?:[^"\\]|\\.)*)"|(\S+)')
-_NUMERIC = re.compile(rb"^[0-9\s]*$")
+_NUMERIC_BYTES = np.zeros(256, dtype=bool)
+_NUMERIC_BYTES[list(b"0123456789 \t\r\n\f\v")] = True
 _OPTION = re.compile(r"\[\s*([A-Za-z_][\w-]*)\s*(.*?)\s*\]")
 _POW10 = np.array([10**i for i in range(19)], dtype=np.int64)
 
@@ -133,10 +136,12 @@ def read_blt(source: str | Path | bytes | IO[bytes], *, name: str | None = None)
             withdrawn.append(_candidate_index(src, None, token, nicknames, n_options))
 
     # The names section starts at the first line whose first character is a quote.
-    quote = re.compile(rb'^[ \t]*"', re.M).search(data, pos)
-    ballots_end = quote.start() if quote else len(data)
+    # No quote can occur among ballots, so the names begin on the line of the first one.
+    quote = data.find(b'"', pos)
+    ballots_end = data.rfind(b"\n", pos, quote) + 1 if quote >= 0 else len(data)
+    ballots_end = max(ballots_end, pos)
     section = data[pos:ballots_end]
-    if _NUMERIC.match(section):
+    if _numeric(section):
         ranks, weights, section_end = _parse_numeric(src, pos, section, n_options)
         tie_groups: dict[tuple[int, int], tuple[int, ...]] = {}
     else:
@@ -167,6 +172,11 @@ def read_blt(source: str | Path | bytes | IO[bytes], *, name: str | None = None)
     return RankedProfile(tuple(names), ranks, weights, meta)
 
 
+def _numeric(section: bytes) -> bool:
+    """Whether a ballot section holds only digits and whitespace (the fast path)."""
+    return bool(_NUMERIC_BYTES[np.frombuffer(section, dtype=np.uint8)].all())
+
+
 def _candidate_index(src: _Source, offset: int | None, token: str,
                      nicknames: Sequence[str], n_options: int) -> int:
     if token in nicknames:
@@ -182,24 +192,25 @@ def _parse_numeric(
 ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], int]:
     """Parse a ballot section of digits and whitespace with whole-array numpy."""
     buf = np.frombuffer(section, dtype=np.uint8)
-    digit = (buf >= 48) & (buf <= 57)
-    edges = np.diff(np.concatenate(([False], digit, [False])).astype(np.int8))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
+    # uint8 arithmetic wraps, so one comparison finds the digits.
+    digit = (buf - np.uint8(48)) < 10
+    # Token edges alternate start, end, start, ...: one scan finds them all.
+    padded = np.concatenate(([False], digit, [False])).view(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    starts = edges[0::2]
+    ends = edges[1::2]
     if len(starts) == 0:
         raise src.error(base, "no ballots and no end marker '0' after the header.")
     lengths = ends - starts
-    if lengths.max() > 18:
-        bad = int(starts[np.argmax(lengths)])
-        raise src.error(base + bad, "a number on this line is too large.")
-    # Each digit contributes d * 10**(digits after it in its token).
-    token_of = np.cumsum(edges[:-1] == 1)[digit] - 1
-    place = ends[token_of] - np.flatnonzero(digit) - 1
-    contrib = (buf[digit].astype(np.int64) - 48) * _POW10[place]
-    values = np.add.reduceat(contrib, np.concatenate(([0], np.cumsum(lengths)[:-1])))
+    longest = int(lengths.max())
+    if longest > 18:
+        raise src.error(base + int(starts[np.argmax(lengths)]), "a number is too large.")
+    # Horner's rule across the digit positions of all tokens at once.
+    values = buf[starts].astype(np.int64) - 48
+    for place in range(1, longest):
+        longer = np.flatnonzero(lengths > place)
+        values[longer] = values[longer] * 10 + (buf[starts[longer] + place].astype(np.int64) - 48)
     zeros = np.flatnonzero(values == 0)
-    if len(zeros) == 0:
-        raise src.error(base + len(section), "the ballots have no end marker '0'.")
     # A ballot is "weight c1 ... 0"; the end marker is a 0 right after a ballot's 0
     # (or first of all), since weights and candidate numbers are at least 1.
     prev = np.concatenate(([-1], zeros[:-1]))
@@ -213,24 +224,12 @@ def _parse_numeric(
                         "text after the end marker '0' where candidate names were expected.")
     b_start = prev[:n_ballots] + 1  # weight token of each ballot
     b_end = zeros[:n_ballots]  # its 0 token
-    newline = np.cumsum(buf == 10)
-    token_line = newline[starts]
-    if n_ballots:
-        split = np.flatnonzero(token_line[b_start] != token_line[b_end])
-        if len(split):
-            raise src.error(base + int(starts[b_start[split[0]]]),
-                            "a ballot line must end with 0 on the same line.")
-        shared = np.flatnonzero(token_line[b_start[1:]] == token_line[b_end[:-1]])
-        if len(shared):
-            raise src.error(base + int(starts[b_start[shared[0] + 1]]),
-                            "two ballots on one line; put each ballot on its own line.")
-    weights = values[b_start].astype(np.int64)
+    weights = values[b_start]
     width = b_end - b_start - 1
     n_ranks = max(int(width.max()) if n_ballots else 0, 1)
-    marks = np.zeros(len(values) + 1, dtype=np.int32)
-    marks[b_start + 1] += 1
-    marks[b_end] -= 1
-    is_candidate = np.cumsum(marks)[: len(values)] > 0
+    is_candidate = np.ones(end_token, dtype=bool)
+    is_candidate[b_start] = False
+    is_candidate[b_end] = False
     cand_tokens = np.flatnonzero(is_candidate)
     cands = values[cand_tokens]
     bad = np.flatnonzero(cands > n_options)
@@ -242,21 +241,22 @@ def _parse_numeric(
     col = cand_tokens - np.repeat(b_start + 1, width)
     matrix = np.full((n_ballots, n_ranks), EMPTY, dtype=rank_dtype(n_options))
     matrix[row, col] = cands - 1
-    _check_repeats(src, base, matrix, starts[b_start] if n_ballots else starts)
     ranks, grouped = group_ballots(matrix, weights, n_options)
-    end_offset = base + int(ends[end_token])
-    return ranks, grouped, end_offset
+    _check_repeats(src, base, ranks, matrix, starts[b_start])
+    return ranks, grouped, base + int(ends[end_token])
 
 
-def _check_repeats(src: _Source, base: int, matrix: npt.NDArray[Any],
-                   line_starts: npt.NDArray[Any]) -> None:
-    if matrix.shape[1] < 2:
+def _check_repeats(src: _Source, base: int, distinct: npt.NDArray[Any],
+                   matrix: npt.NDArray[Any], line_starts: npt.NDArray[Any]) -> None:
+    """Refuse a ballot that ranks a candidate twice (checked on the distinct ballots)."""
+    if distinct.shape[1] < 2:
         return
-    ordered = np.sort(matrix, axis=1)
+    ordered = np.sort(distinct, axis=1)
     repeat = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)
     rows = np.flatnonzero(repeat.any(axis=1))
     if len(rows):
-        raise src.error(base + int(line_starts[rows[0]]),
+        first = int(np.flatnonzero((matrix == distinct[rows[0]]).all(axis=1))[0])
+        raise src.error(base + int(line_starts[first]),
                         "a candidate is ranked twice on this ballot.")
 
 
@@ -276,6 +276,17 @@ def group_ballots(
         key = np.zeros(n, dtype=np.int64)
         for j in range(k):
             key = key * base + (matrix[:, j].astype(np.int64) + 2)
+        span = base**k
+        if span <= max(4 * n, 1 << 16) and int(weights.max()) == 1:
+            # Few possible rankings: count each key directly, no sort needed.
+            counts = np.bincount(key, minlength=span)
+            keys = np.flatnonzero(counts)
+            digits = np.empty((len(keys), k), dtype=matrix.dtype)
+            rest = keys.copy()
+            for j in range(k - 1, -1, -1):
+                digits[:, j] = rest % base - 2
+                rest //= base
+            return digits, counts[keys].astype(np.int64)
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         first = np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))

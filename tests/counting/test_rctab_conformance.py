@@ -45,19 +45,6 @@ NOT_YET: dict[str, str] = {
         case: "the Clear Ballot CSV reader is not written yet"
         for case in ("clear_ballot_kansas_primary", "clear_ballot_with_inline_comma")
     },
-    **{
-        case: "the CDF XML reader is not written yet"
-        for case in (
-            "nist_xml_cdf_2",
-            "unisyn_xml_cdf_city_chief_of_police",
-            "unisyn_xml_cdf_city_coroner",
-            "unisyn_xml_cdf_city_council_member",
-            "unisyn_xml_cdf_city_mayor",
-            "unisyn_xml_cdf_city_tax_collector",
-            "unisyn_xml_cdf_county_coroner",
-            "unisyn_xml_cdf_county_sheriff",
-        )
-    },
 }
 # Cases slower than 10 s (none so far: the real elections count in well under a second).
 SLOW: set[str] = set()

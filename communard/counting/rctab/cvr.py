@@ -267,12 +267,12 @@ def cdf_ballots(
             contest_ids.add(contest_id)
             for selection in _as_list(contest.get("ContestSelection")):
                 ids = _as_list(selection.get("CandidateIds") or selection.get("CandidateId"))
-                if ids:
-                    code = candidate_names.get(str(ids[0]), str(ids[0]))
-                elif str(selection.get("IsWriteIn", "")).lower() == "true" or (
+                if str(selection.get("IsWriteIn", "")).lower() == "true" or (
                     "WriteIn" in str(selection.get("@type", ""))
                 ):
                     code = UWI
+                elif ids:
+                    code = candidate_names.get(str(ids[0]), str(ids[0]))
                 else:
                     code = str(selection.get("Code") or selection.get("@id"))
                 selection_names[str(selection.get("@id"))] = code
@@ -289,18 +289,27 @@ def cdf_ballots(
         if snapshot is None and snapshots:
             snapshot = snapshots[0]
         marks: list[tuple[int, str]] = []
+        in_contest = False
         for contest in _as_list((snapshot or {}).get("CVRContest")):
             if str(contest.get("ContestId")) not in contest_ids:
                 continue
+            in_contest = True
             for selection in _as_list(contest.get("CVRContestSelection")):
-                code = selection_names.get(str(selection.get("ContestSelectionId")))
-                if code is None:
+                selection_id = selection.get("ContestSelectionId")
+                if selection_id is None:
+                    # A write-in mark with no contest selection of its own.
+                    if not source.uwi_label:
+                        continue
+                    found: str | None = UWI
+                else:
+                    found = selection_names.get(str(selection_id))
+                if found is None:
                     raise BallotFormatError(
                         f"CVR {number} names an unknown contest selection "
                         f"{selection.get('ContestSelectionId')!r}",
                         path=where,
                     )
-                name = code if code == UWI else names.resolve(code, source, where, None)
+                name = found if found == UWI else names.resolve(found, source, where, None)
                 for position in _as_list(selection.get("SelectionPosition")):
                     if str(position.get("HasIndication", "yes")).lower() == "no":
                         continue
@@ -310,4 +319,5 @@ def cdf_ballots(
                     if rank is None:
                         continue
                     marks.append((int(rank), name))
-        yield build_ballot(marks)
+        if in_contest:  # a CVR without this contest is not a ballot in it
+            yield build_ballot(marks)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_UP, Context, Decimal, localcontext
+from typing import NoReturn
 
 from ..errors import ConfigError, CountingError, UnresolvedTieError
 from .config import OVERVOTE, UNLIMITED, UWI, RctabConfig
@@ -598,12 +599,13 @@ class Tabulator:
         purpose = "election" if selecting_winner else "elimination"
         if mode in ("useCandidateOrder", "generatePermutation"):
             order = self.permutation if selecting_winner else self.permutation[::-1]
-            chosen = next((c for c in order if c in tied), None)
-            if chosen is None:
+            found = next((c for c in order if c in tied), None)
+            if found is None:
                 raise UnresolvedTieError(
                     f"Round {self.round}: the tie-break order does not name {', '.join(tied)}.",
                     tied=tuple(tied),
                 )
+            chosen = found
             rule = "permutation"
         elif mode == "random":
             chosen = self._random_choice(tied)
@@ -621,7 +623,7 @@ class Tabulator:
         assert self.random is not None
         return tied[self.random.random_index(len(tied))]
 
-    def _ask(self, tied: list[str], purpose: str) -> None:
+    def _ask(self, tied: list[str], purpose: str) -> NoReturn:
         raise UnresolvedTieError(
             f"Round {self.round}: {', '.join(tied)} are tied for {purpose}; the configured "
             "tie-break is to stop counting and ask.",

@@ -22,6 +22,7 @@ from communard.adapters.web.problems import csrf_rejected, not_signed_in
 class Viewer:
     """The person behind a request, as far as the web knows."""
 
+    application: Any = None
     actor: Any = None
     name: str = ""
     csrf_token: str = ""
@@ -75,6 +76,7 @@ def resolve_viewer(request: Request) -> Viewer:
         else:
             csrf, new = security.visitor_csrf_token(request)
             viewer = Viewer(csrf_token=csrf, new_visitor_token=new)
+    viewer.application = application
     request.state.viewer = viewer
     return viewer
 
@@ -98,11 +100,11 @@ def require_actor(viewer: Viewer) -> Any:
     return viewer.actor
 
 
-def perform(request: Request, viewer: Viewer, command_id: str, payload: dict[str, Any]) -> Any:
+def perform(viewer: Viewer, command_id: str, payload: dict[str, Any]) -> Any:
     """Perform the named command as the viewer's actor (one transaction, one journal entry)."""
-    return application_of(request).execute(command_id, viewer.actor, payload)
+    return viewer.application.execute(command_id, viewer.actor, payload)
 
 
-def ask(request: Request, viewer: Viewer, query_id: str, **params: Any) -> Any:
+def ask(viewer: Viewer, query_id: str, **params: Any) -> Any:
     """Answer the named query as the viewer's actor (visitors see public records only)."""
-    return application_of(request).query(query_id, viewer.actor, **params)
+    return viewer.application.query(query_id, viewer.actor, **params)

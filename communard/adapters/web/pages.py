@@ -25,6 +25,7 @@ from communard.adapters.web.context import (
     require_actor,
     resolve_viewer,
 )
+from communard.adapters.web.problems import status_for
 from communard.adapters.web.templating import make_templates
 
 router = APIRouter(include_in_schema=False)
@@ -124,9 +125,9 @@ def acting(request: Request, csrf_token: str) -> Viewer:
     return viewer
 
 
-def commune_context(request: Request, viewer: Viewer, slug: str) -> dict[str, Any]:
+def commune_context(viewer: Viewer, slug: str) -> dict[str, Any]:
     """The commune (public) and whether the viewer is one of its active members."""
-    commune = ask(request, viewer, "commune.get", commune=slug)
+    commune = ask(viewer, "commune.get", commune=slug)
     viewer.member = bool(getattr(commune, "viewer_is_member", False))
     return {"commune": commune}
 
@@ -138,7 +139,7 @@ def commune_context(request: Request, viewer: Viewer, slug: str) -> dict[str, An
 def index(request: Request) -> Response:
     """The communes on this server."""
     viewer = resolve_viewer(request)
-    return render(request, "index.html", communes=ask(request, viewer, "commune.list"))
+    return render(request, "index.html", communes=ask(viewer, "commune.list"))
 
 
 def _safe_next(target: str) -> str:
@@ -216,17 +217,15 @@ def found(
         "name": name,
         "charter": charter,
         "founder_name": founder_name,
-        "email": email,
-        "password": password,
+        "founder_email": email,
+        "founder_password": password,
     }
     try:
-        perform(request, viewer, "commune.found", payload)
+        perform(viewer, "commune.found", payload)
         client = request.client.host if request.client else "unknown"
         session = request.app.state.application.auth.sign_in(email, password, client)
     except errors.CommunardError as exc:
-        from communard.adapters.web.problems import status_for
-
-        form = {k: v for k, v in payload.items() if k != "password"}
+        form = {**payload, "email": email, "founder_password": ""}
         return render(request, "found.html", status_for(exc), form=form, problem=exc)
     response = done(request, f"/c/{slug}", "commune.found")
     security.set_session_cookie(response, request, session.token)
@@ -238,13 +237,13 @@ def account(request: Request) -> Response:
     """The signed-in person's account: communes and API tokens."""
     viewer = resolve_viewer(request)
     require_actor(viewer)
-    data = ask(request, viewer, "account.get")
+    data = ask(viewer, "account.get")
     return render(
         request,
         "account.html",
         account=data,
         memberships=getattr(data, "communes", []),
-        tokens=ask(request, viewer, "token.list"),
+        tokens=ask(viewer, "token.list"),
         new_token=None,
     )
 
@@ -253,14 +252,14 @@ def account(request: Request) -> Response:
 def issue_token(request: Request, label: str = Form(""), csrf_token: str = Form("")) -> Response:
     """Issue an API token and show it once (never stored in plain text)."""
     viewer = acting(request, csrf_token)
-    issued = perform(request, viewer, "token.issue", {"label": label})
-    data = ask(request, viewer, "account.get")
+    issued = perform(viewer, "token.issue", {"name": label})
+    data = ask(viewer, "account.get")
     return render(
         request,
         "account.html",
         account=data,
         memberships=getattr(data, "communes", []),
-        tokens=ask(request, viewer, "token.list"),
+        tokens=ask(viewer, "token.list"),
         new_token=issued.token,
     )
 
@@ -269,7 +268,7 @@ def issue_token(request: Request, label: str = Form(""), csrf_token: str = Form(
 def revoke_token(request: Request, token_id: int, csrf_token: str = Form("")) -> Response:
     """Revoke one of the viewer's API tokens."""
     viewer = acting(request, csrf_token)
-    perform(request, viewer, "token.revoke", {"token_id": token_id})
+    perform(viewer, "token.revoke", {"token": token_id})
     return done(request, "/account#tokens", "token.revoke")
 
 
@@ -280,8 +279,8 @@ def revoke_token(request: Request, token_id: int, csrf_token: str = Form("")) ->
 def commune_home(request: Request, slug: str) -> Response:
     """What is open for vote, what needs seconds, recent decisions, overdue items."""
     viewer = resolve_viewer(request)
-    context = commune_context(request, viewer, slug)
-    home = ask(request, viewer, "commune.home", commune=slug)
+    context = commune_context(viewer, slug)
+    home = ask(viewer, "commune.home", commune=slug)
     return render(request, "commune.html", home=home, **context)
 
 
@@ -289,15 +288,15 @@ def commune_home(request: Request, slug: str) -> Response:
 def members(request: Request, slug: str) -> Response:
     """Members, sections and applicants awaiting admission (members only)."""
     viewer = resolve_viewer(request)
-    context = commune_context(request, viewer, slug)
-    roster = ask(request, viewer, "member.list", commune=slug)
-    charter = ask(request, viewer, "charter.get", commune=slug)
+    context = commune_context(viewer, slug)
+    roster = ask(viewer, "member.list", commune=slug)
+    charter = ask(viewer, "charter.get", commune=slug)
     return render(
         request,
         "members.html",
         members=roster.members,
         candidates=roster.applicants,
-        sections=ask(request, viewer, "section.list", commune=slug),
+        sections=ask(viewer, "section.list", commune=slug),
         charter=charter.charter,
         **context,
     )
@@ -313,7 +312,7 @@ def invite(
 ) -> Response:
     """Invite someone (``member.invite``); without SMTP the link waits in the outbox."""
     viewer = acting(request, csrf_token)
-    perform(request, viewer, "member.invite", {"commune": slug, "email": email, "name": name})
+    perform(viewer, "member.invite", {"commune": slug, "email": email})
     return done(request, f"/c/{slug}/outbox", "member.invite")
 
 
@@ -321,8 +320,8 @@ def invite(
 def outbox(request: Request, slug: str) -> Response:
     """Messages waiting to be passed on by hand (members only)."""
     viewer = resolve_viewer(request)
-    context = commune_context(request, viewer, slug)
-    messages = ask(request, viewer, "outbox.list", commune=slug)
+    context = commune_context(viewer, slug)
+    messages = ask(viewer, "outbox.list", commune=slug)
     return render(request, "outbox.html", messages=messages, **context)
 
 
@@ -330,7 +329,7 @@ def outbox(request: Request, slug: str) -> Response:
 def admit(request: Request, slug: str, member_id: int, csrf_token: str = Form("")) -> Response:
     """Sponsor an applicant (``member.admit``)."""
     viewer = acting(request, csrf_token)
-    perform(request, viewer, "member.admit", {"commune": slug, "member_id": member_id})
+    perform(viewer, "member.admit", {"commune": slug, "member": member_id})
     return done(request, f"/c/{slug}/members", "member.admit")
 
 
@@ -338,7 +337,7 @@ def admit(request: Request, slug: str, member_id: int, csrf_token: str = Form(""
 def leave(request: Request, slug: str, csrf_token: str = Form("")) -> Response:
     """Leave the commune (``member.leave``)."""
     viewer = acting(request, csrf_token)
-    perform(request, viewer, "member.leave", {"commune": slug})
+    perform(viewer, "member.leave", {"commune": slug})
     return done(request, f"/c/{slug}", "member.leave")
 
 
@@ -348,40 +347,52 @@ def create_section(
 ) -> Response:
     """Create a section (``section.create``)."""
     viewer = acting(request, csrf_token)
-    perform(request, viewer, "section.create", {"commune": slug, "name": name})
+    perform(viewer, "section.create", {"commune": slug, "name": name})
     return done(request, f"/c/{slug}/members", "section.create")
 
 
-@router.get("/join/{token}")
-def join_form(request: Request, token: str) -> Response:
-    """The invitation page: choose a password and join."""
+@router.get("/c/{slug}/join")
+def join_form(request: Request, slug: str, token: str = Query("")) -> Response:
+    """The invitation page: choose a name and a password, and join."""
     viewer = resolve_viewer(request)
-    invitation = ask(request, viewer, "invitation.get", token=token)
-    return render(
-        request, "join.html", invitation=invitation, commune=invitation.commune, token=token
-    )
+    context = commune_context(viewer, slug)
+    return render(request, "join.html", token=token, form={}, **context)
 
 
-@router.post("/join/{token}")
+@router.post("/c/{slug}/join")
 def join(
     request: Request,
-    token: str,
+    slug: str,
+    token: str = Form(""),
     name: str = Form(""),
     password: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:
-    """Accept an invitation (``member.join``) and sign the new member in."""
+    """Accept an invitation (``member.join``); a new member then signs in."""
     viewer = resolve_viewer(request)
     check_csrf(request, viewer, csrf_token)
-    result = perform(
-        request, viewer, "member.join", {"token": token, "name": name, "password": password}
-    )
-    response = done(request, f"/c/{result.commune}", "member.join")
+    payload = {
+        "commune": slug,
+        "token": token,
+        "display_name": name or None,
+        "password": password or None,
+    }
+    try:
+        perform(viewer, "member.join", payload)
+    except (errors.InvalidInput, errors.NotFound, errors.Conflict) as exc:
+        context = commune_context(viewer, slug)
+        return render(
+            request,
+            "join.html",
+            status_for(exc),
+            token=token,
+            form={"name": name},
+            problem=exc,
+            **context,
+        )
     if viewer.actor is None:
-        client = request.client.host if request.client else "unknown"
-        session = request.app.state.application.auth.sign_in(result.email, password, client)
-        security.set_session_cookie(response, request, session.token)
-    return response
+        return done(request, f"/sign-in?next=/c/{slug}", "member.join")
+    return done(request, f"/c/{slug}", "member.join")
 
 
 # ---- motions ----------------------------------------------------------------------------------
@@ -391,8 +402,8 @@ def join(
 def motions(request: Request, slug: str, state: str = Query("")) -> Response:
     """The motions, filtered by state."""
     viewer = resolve_viewer(request)
-    context = commune_context(request, viewer, slug)
-    found_motions = ask(request, viewer, "motion.list", commune=slug, state=state or None)
+    context = commune_context(viewer, slug)
+    found_motions = ask(viewer, "motion.list", commune=slug, state=state or None)
     return render(
         request, "motions.html", motions=found_motions, states=STATE_FILTERS, state=state, **context
     )
@@ -403,7 +414,7 @@ def new_motion_form(request: Request, slug: str) -> Response:
     """The form to propose a motion, with the charter's decision classes."""
     viewer = resolve_viewer(request)
     require_actor(viewer)
-    context = commune_context(request, viewer, slug)
+    context = commune_context(viewer, slug)
     return render(
         request,
         "motion_new.html",
@@ -415,7 +426,7 @@ def new_motion_form(request: Request, slug: str) -> Response:
 
 def _decision_classes(request: Request, viewer: Viewer, slug: str) -> list[dict[str, str]]:
     """The charter's decision classes, each with a one-line summary of its procedure."""
-    charter = ask(request, viewer, "charter.get", commune=slug).charter
+    charter = ask(viewer, "charter.get", commune=slug).charter
     from communard.adapters.web.templating import duration, fraction
 
     return [
@@ -442,13 +453,11 @@ def propose(
 ) -> Response:
     """Propose a motion (``motion.propose``); on error the form comes back filled in."""
     viewer = acting(request, csrf_token)
-    payload = {"commune": slug, "title": title, "text": text, "decision_class": decision_class}
+    payload = {"commune": slug, "title": title, "body": text, "decision_class": decision_class}
     try:
-        result = perform(request, viewer, "motion.propose", payload)
+        result = perform(viewer, "motion.propose", payload)
     except (errors.InvalidInput, errors.Forbidden) as exc:
-        context = commune_context(request, viewer, slug)
-        from communard.adapters.web.problems import status_for
-
+        context = commune_context(viewer, slug)
         return render(
             request,
             "motion_new.html",
@@ -465,8 +474,8 @@ def propose(
 def motion(request: Request, slug: str, motion_id: int) -> Response:
     """A motion: text, amendments, comments, actions, roll call, outcome and history."""
     viewer = resolve_viewer(request)
-    context = commune_context(request, viewer, slug)
-    page = ask(request, viewer, "motion.get", commune=slug, motion_id=motion_id)
+    context = commune_context(viewer, slug)
+    page = ask(viewer, "motion.get", commune=slug, motion_id=motion_id)
     return render(request, "motion.html", **_motion_context(page), **context)
 
 
@@ -501,7 +510,7 @@ def tally_view(tally: Any) -> dict[str, Any]:
 def tally_fragment(request: Request, slug: str, motion_id: int) -> Response:
     """The live roll-call tally as an HTML fragment (polled by communard.js)."""
     viewer = resolve_viewer(request)
-    page = ask(request, viewer, "motion.get", commune=slug, motion_id=motion_id)
+    page = ask(viewer, "motion.get", commune=slug, motion_id=motion_id)
     response = templates.TemplateResponse(
         request, "_tally.html", {"viewer": viewer, "tally": tally_view(page.tally)}
     )
@@ -516,7 +525,7 @@ def _motion_action(command_id: str, **extra_fields: str) -> Any:
         request: Request, slug: str, motion_id: int, csrf_token: str = Form("")
     ) -> Response:
         viewer = acting(request, csrf_token)
-        perform(request, viewer, command_id, {"commune": slug, "motion_id": motion_id})
+        perform(viewer, command_id, {"commune": slug, "motion": motion_id})
         return done(request, f"/c/{slug}/motions/{motion_id}", command_id)
 
     handler.__doc__ = f"Perform ``{command_id}`` on the motion and return to its page."
@@ -544,9 +553,7 @@ def vote(
 ) -> Response:
     """Cast or change a roll-call ballot (``vote.cast``)."""
     viewer = acting(request, csrf_token)
-    perform(
-        request, viewer, "vote.cast", {"commune": slug, "motion_id": motion_id, "choice": choice}
-    )
+    perform(request, viewer, "vote.cast", {"commune": slug, "motion": motion_id, "choice": choice})
     return done(request, f"/c/{slug}/motions/{motion_id}#h-tally", "vote.cast")
 
 
@@ -556,9 +563,7 @@ def comment(
 ) -> Response:
     """Post a comment in the deliberation (``motion.comment``)."""
     viewer = acting(request, csrf_token)
-    perform(
-        request, viewer, "motion.comment", {"commune": slug, "motion_id": motion_id, "text": text}
-    )
+    perform(request, viewer, "motion.comment", {"commune": slug, "motion": motion_id, "body": text})
     return done(request, f"/c/{slug}/motions/{motion_id}#h-comments", "motion.comment")
 
 
@@ -568,9 +573,7 @@ def amend(
 ) -> Response:
     """Move an amendment (``motion.amend``)."""
     viewer = acting(request, csrf_token)
-    perform(
-        request, viewer, "motion.amend", {"commune": slug, "motion_id": motion_id, "text": text}
-    )
+    perform(request, viewer, "motion.amend", {"commune": slug, "motion": motion_id, "body": text})
     return done(request, f"/c/{slug}/motions/{motion_id}#h-amendments", "motion.amend")
 
 
@@ -580,8 +583,8 @@ def accept_amendment(
 ) -> Response:
     """The mover accepts an amendment into the motion (``amendment.accept``)."""
     viewer = acting(request, csrf_token)
-    payload = {"commune": slug, "motion_id": motion_id, "amendment_id": amendment_id}
-    perform(request, viewer, "amendment.accept", payload)
+    payload = {"commune": slug, "amendment": amendment_id}
+    perform(viewer, "amendment.accept", payload)
     return done(request, f"/c/{slug}/motions/{motion_id}#h-amendments", "amendment.accept")
 
 
@@ -592,8 +595,8 @@ def accept_amendment(
 def charter(request: Request, slug: str, version: int | None = Query(None)) -> Response:
     """The charter in force (or an older version) and the list of versions."""
     viewer = resolve_viewer(request)
-    context = commune_context(request, viewer, slug)
-    answer = ask(request, viewer, "charter.get", commune=slug, version=version)
+    context = commune_context(viewer, slug)
+    answer = ask(viewer, "charter.get", commune=slug, version=version)
     return render(
         request,
         "charter.html",
@@ -611,8 +614,8 @@ JOURNAL_PAGE = 50
 def journal(request: Request, slug: str, before: int | None = Query(None, ge=1)) -> Response:
     """The public journal, newest first, 50 entries a page."""
     viewer = resolve_viewer(request)
-    context = commune_context(request, viewer, slug)
-    answer = ask(request, viewer, "journal.list", commune=slug, before=before, limit=JOURNAL_PAGE)
+    context = commune_context(viewer, slug)
+    answer = ask(viewer, "journal.list", commune=slug, before=before, limit=JOURNAL_PAGE)
     entries = list(answer.entries)
     head = answer.head
     older = entries[-1].seq if entries and entries[-1].seq > 1 else None
@@ -627,7 +630,7 @@ def journal(request: Request, slug: str, before: int | None = Query(None, ge=1))
 def journal_export(request: Request, slug: str) -> Response:
     """The whole journal as JSON Lines, exactly as stored (for ``journal verify``)."""
     viewer = resolve_viewer(request)
-    lines = ask(request, viewer, "journal.export", commune=slug)
+    lines = ask(viewer, "journal.export", commune=slug)
     return Response(
         "".join(line + "\n" for line in lines),
         media_type="application/jsonl",

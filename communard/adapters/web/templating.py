@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 TEMPLATES = Path(__file__).parent / "templates"
 
 # The words of a roll-call ballot, in the order the vote form offers them.
-CHOICES: list[tuple[str, str]] = [("yes", "For"), ("no", "Against"), ("abstain", "Abstain")]
+CHOICES: list[tuple[str, str]] = [("for", "For"), ("against", "Against"), ("abstain", "Abstain")]
 CHOICE_WORDS = dict(CHOICES)
 
 

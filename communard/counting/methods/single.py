@@ -489,7 +489,7 @@ def _position_counts(profile: RankedProfile) -> tuple[
 
 
 BORDA_VARIANTS = {
-    "borda": "complete ballots only (a ballot ranking all but one option is complete)",
+    "borda": "complete ballots; m-1 points for a first place down to 0 for the last",
     "borda-pessimistic": "unranked options score 0",
     "borda-optimistic": "unranked options all score as much as the first unranked place",
     "borda-averaged": "unranked options share the points of the places left, on average",
@@ -527,7 +527,7 @@ def _borda(variant: str, profile: RankedProfile, seats: int, tie_break: Any) -> 
         total += sum(((int(length[k]) - int(ranked_in[c, k])) * unranked[k]
                       for k in range(width + 1)), Fraction(0))
         totals[name] = total.numerator if total.denominator == 1 else total
-    note = f"Borda points ({BORDA_VARIANTS[variant]}): {standings(options, totals, 'points')}."
+    note = f"Points ({variant}: {BORDA_VARIANTS[variant]}): {standings(options, totals, 'points')}."
     return finish(variant, "1", options, totals, ranking_by(options, totals), seats,
                   breaker_of(tie_break), unit="points", note=note, explanation=[note],
                   details={"points_by_place": [points[j] for j in range(min(width, m))]})

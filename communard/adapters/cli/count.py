@@ -1,0 +1,318 @@
+"""``communard count FILE``: count a ballot file with any registered method.
+
+Reads RCTab contest configs, ``.blt``, PrefLib, Pabulib and the simple CSV and
+JSON files (the format is detected unless ``--format`` names it), counts with
+the method the file calls for or ``--method``, and prints a round-by-round
+table, one JSON object (``--json``), or RCTab's detailed report
+(``--report rctab``). ``--chart`` writes the rounds as SVG or HTML.
+
+Exit codes (the counting engine's errors, one table): 0 counted, 2 bad
+command line, 3 the file cannot be read, 4 a bad method, option or
+configuration, 5 a tie the rule says to stop at (``--tie-break ask``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from communard.adapters.cli import support
+from communard.adapters.cli.support import console, err_console, progress_enabled
+from communard.counting import (
+    BallotFormatError,
+    ConfigError,
+    CountingError,
+    Outcome,
+    UnknownMethodError,
+    UnresolvedTieError,
+    all_methods,
+    get,
+)
+from communard.counting.formats.detect import FORMATS, default_method, read_ballots
+from communard.counting.outcomes import exact_json
+from communard.counting.ties import parse_tie_break
+
+OK = 0
+USAGE = 2
+BAD_FILE = 3
+BAD_CONFIG = 4
+TIE = 5
+
+EXIT_CODE_BY_ERROR: dict[type[CountingError], int] = {
+    BallotFormatError: BAD_FILE,
+    ConfigError: BAD_CONFIG,
+    UnknownMethodError: BAD_CONFIG,
+    UnresolvedTieError: TIE,
+    CountingError: BAD_CONFIG,
+}
+
+
+def exit_code_for(error: CountingError) -> int:
+    """The exit code of a counting error, by the most specific class listed."""
+    for cls in type(error).__mro__:
+        if cls in EXIT_CODE_BY_ERROR:
+            return EXIT_CODE_BY_ERROR[cls]
+    return BAD_CONFIG
+
+
+def _fail(code: int, error_code: str, message: str, hint: str = "", **details: Any) -> None:
+    support.report(error_code, message, hint, details)
+    raise click.exceptions.Exit(code)
+
+
+def _parse_value(text: str) -> Any:
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    if lowered in ("none", "null"):
+        return None
+    if lowered.lstrip("-").isdigit():
+        return int(lowered)
+    return text.strip()
+
+
+def _method_options(pairs: tuple[str, ...]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(USAGE, "count.usage", f"--option {pair!r} is not KEY=VALUE.",
+                  "Write e.g. --option threshold=2/3 --option strict=false.")
+        options[key.strip().replace("-", "_")] = _parse_value(value)
+    return options
+
+
+@contextmanager
+def _step(description: str) -> Iterator[None]:
+    """Show a spinner on stderr for a step that may take a while (terminals only)."""
+    if not progress_enabled():
+        yield
+        return
+    with err_console.status(description, spinner="dots"):
+        yield
+
+
+def _list_methods(as_json: bool) -> None:
+    methods = all_methods()
+    if as_json:
+        data = [{
+            "id": m.id, "name": m.name, "ballot": m.ballot, "seats": m.seats,
+            "aliases": list(m.aliases), "properties": sorted(m.properties),
+            "version": m.version, "summary": m.summary, "options": m.options,
+            "reference": m.reference,
+        } for m in methods]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Counting methods", show_lines=False)
+    for column in ("id", "name", "ballot", "seats", "aliases"):
+        table.add_column(column)
+    for m in methods:
+        table.add_row(m.id, m.name, m.ballot, m.seats, ", ".join(m.aliases))
+    console.print(table)
+
+
+def _format_number(value: Any) -> str:
+    shown = exact_json(value)
+    return str(shown)
+
+
+def render(outcome: Outcome) -> None:
+    """Print an outcome as people read it: rounds as a table, then the explanation."""
+    title = f"{outcome.method} (version {outcome.version})"
+    rounds = outcome.rounds
+    names: list[str] = []
+    for r in rounds:
+        for name in r.tallies:
+            if name not in names:
+                names.append(name)
+    if names:
+        table = Table(title=title)
+        table.add_column("option")
+        for r in rounds:
+            table.add_column(f"round {r.number}", justify="right")
+        for name in names:
+            cells = []
+            for r in rounds:
+                if name not in r.tallies:
+                    cells.append("")
+                    continue
+                mark = ""
+                if name in r.elected:
+                    mark = " ✔"
+                elif name in r.eliminated:
+                    mark = " ✘"
+                cells.append(_format_number(r.tallies[name]) + mark)
+            table.add_row(name, *cells)
+        if any(r.exhausted for r in rounds):
+            table.add_row("[dim]exhausted[/]", *(_format_number(r.exhausted) for r in rounds))
+        console.print(table)
+    else:
+        console.print(f"[bold]{title}[/]")
+    pairwise = outcome.details.get("pairwise")
+    if isinstance(pairwise, dict) and 1 < len(pairwise) <= 15:
+        grid = Table(title="Pairwise: voters ranking the row above the column")
+        grid.add_column("")
+        options = list(pairwise)
+        for name in options:
+            grid.add_column(name, justify="right")
+        for a in options:
+            grid.add_row(a, *("—" if a == b else str(pairwise[a].get(b, "")) for b in options))
+        console.print(grid)
+    for line in outcome.explanation:
+        console.print(line, markup=False)
+    for r in rounds:
+        if r.note and r.note not in outcome.explanation:
+            console.print(f"Round {r.number}: {r.note}", markup=False)
+    if outcome.tied:
+        console.print(f"[bold yellow]Tied, undecided:[/] {', '.join(outcome.tied)}")
+    elif outcome.winners:
+        console.print(f"[bold green]Winners:[/] {', '.join(outcome.winners)}")
+
+
+@click.command("count")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(FORMATS, case_sensitive=False),
+              help="Ballot file format (detected from the name and content by default).")
+@click.option("--method", "-m", "method_id", metavar="ID",
+              help="Counting method id or alias (see --list-methods); default: the file's own.")
+@click.option("--seats", type=click.IntRange(min=1), help="Number of seats to fill.")
+@click.option("--tie-break", "tie_break", metavar="RULE",
+              help="ask | permutation:A,B,C | previous-rounds[:permutation:A,B,C]. "
+              "Without it, ties are reported, not broken.")
+@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
+              help="A method option, e.g. -o threshold=2/3 -o strict=false (repeatable).")
+@click.option("--kind", type=click.Choice(["ranked", "approval", "score"]),
+              help="How to read numbers under option names in a CSV file.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--report", "report_kind", type=click.Choice(["rctab"]),
+              help="Print RCTab's detailed report JSON for the count instead of the table.")
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a round-by-round chart (.svg or .html).")
+@click.option("--list-methods", is_flag=True, help="List the counting methods and exit.")
+@click.pass_context
+def count(
+    ctx: click.Context,
+    file: Path | None,
+    format_: str | None,
+    method_id: str | None,
+    seats: int | None,
+    tie_break: str | None,
+    options: tuple[str, ...],
+    kind: str | None,
+    as_json: bool,
+    report_kind: str | None,
+    chart: Path | None,
+    list_methods: bool,
+) -> None:
+    """Count the ballots in FILE and explain every round."""
+    root = ctx.find_root()
+    if as_json:
+        root.ensure_object(dict)["json"] = True
+    as_json = as_json or bool((root.obj or {}).get("json"))
+    try:
+        if list_methods:
+            _list_methods(as_json)
+            return
+        if file is None:
+            _fail(USAGE, "count.usage", "Name the ballot file to count.",
+                  "communard count FILE (or --list-methods).")
+            return
+        _count(file, format_, method_id, seats, tie_break, options, kind, as_json, report_kind,
+               chart)
+    except CountingError as error:
+        report_error(error)
+        raise click.exceptions.Exit(exit_code_for(error)) from None
+
+
+def report_error(error: CountingError) -> None:
+    """Write a counting error as a one-line message and a hint."""
+    details = {k: v for k, v in error.details.items() if v is not None}
+    support.report(error.code, error.message, error.hint, details)
+
+
+def _count(
+    file: Path,
+    format_: str | None,
+    method_id: str | None,
+    seats: int | None,
+    tie_break: str | None,
+    option_pairs: tuple[str, ...],
+    kind: str | None,
+    as_json: bool,
+    report_kind: str | None,
+    chart: Path | None,
+) -> None:
+    info = get(method_id) if method_id else None
+    if kind is None and info is not None:
+        kind = {"ranked": "ranked", "choice": "ranked", "approval": "approval",
+                "score": "score", "grades": "score"}.get(info.ballot)
+    with _step(f"Reading {file.name}…"):
+        ballots = read_ballots(file, format_, kind=kind)
+    options: dict[str, Any] = {}
+    if info is None:
+        default_id, options = default_method(ballots, seats)
+        info = get(default_id)
+    options.update(_method_options(option_pairs))
+    if report_kind == "rctab":
+        _print_rctab_report(ballots, info.id)
+        return
+    breaker = parse_tie_break(tie_break)
+    if breaker is not None:
+        options["tie_break"] = breaker
+    wanted = seats if seats is not None else int(ballots.meta.get("seats", 1) or 1)
+    if info.seats == "single" and seats is None:
+        wanted = 1
+    if wanted != 1:
+        options["seats"] = wanted
+    if ballots.format == "rctab":
+        if info.id != "rctab":
+            raise ConfigError(
+                f"An RCTab contest config is counted by the rctab method, not {info.id!r}.",
+                hint="Leave out --method, or export the CVRs to the simple CSV format.",
+            )
+        target: Any = str(ballots.path)
+    else:
+        target = ballots.profile
+    with _step(f"Counting with {info.id}…"):
+        outcome = info.function(target, **options)
+    if chart is not None:
+        from communard.counting.charts import write_chart
+
+        write_chart(outcome, chart)
+    if as_json:
+        click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
+    else:
+        render(outcome)
+        if chart is not None:
+            console.print(f"Chart written to {chart}.", markup=False)
+
+
+def _print_rctab_report(ballots: Any, method_id: str) -> None:
+    if ballots.format != "rctab":
+        raise ConfigError(
+            "--report rctab prints RCTab's own report, which needs an RCTab contest config.",
+            hint="Give the contest's config .json file (its CVRs are read from it).",
+        )
+    try:
+        module = import_module("communard.counting.rctab.report")
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("communard.counting.rctab"):
+            raise
+        raise ConfigError("RCTab reports are not available in this installation.",
+                          hint="Count without --report to see the rounds.") from None
+    reporter = getattr(module, "detailed_report_json", None)
+    if reporter is None:
+        raise ConfigError("RCTab reports are not available in this installation yet.",
+                          hint="Count without --report to see the rounds.")
+    with _step("Counting as RCTab does…"):
+        data = reporter(ballots.path)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))

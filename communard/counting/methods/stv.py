@@ -75,6 +75,7 @@ def transfer_surplus(
     rows = ballots.rows_at(candidate)
     scale = 10**tally.digits
     old = ballots.value[rows]
+    tally.parcels[candidate] = (rows, old * ballots.mult[rows], votes)
     if scottish:
         # Rule 48(3): value = surplus × value when received / votes credited, to five
         # decimal places, any remainder ignored: one truncated division.
@@ -105,7 +106,9 @@ def transfer_excluded(tally: Tally, ballots: Ballots, excluded: list[int]) -> di
     return flows
 
 
-def finish(tally: Tally, seats: int, *, into_last: bool) -> None:
+def finish(
+    tally: Tally, seats: int, *, into_last: bool, ballots: Ballots | None = None
+) -> None:
     """Elect the remaining candidates when they just fill the seats; mark the rest excluded."""
     tally.pending.clear()
     if tally.just_elected and tally.rounds:
@@ -119,6 +122,11 @@ def finish(tally: Tally, seats: int, *, into_last: bool) -> None:
             tally.elect(candidate, pending=False, into_last=into_last)
         if tally.rounds and hopeful:
             tally.rounds[-1].note += " The continuing candidates fill the remaining seats."
+    if ballots is not None:
+        for candidate in tally.elected_order:
+            if candidate not in tally.parcels:
+                rows = ballots.rows_at(candidate)
+                tally.parcels[candidate] = (rows, ballots.votes(rows), int(tally.votes[candidate]))
     for candidate in tally.indices(HOPEFUL):
         tally.state[candidate] = EXCLUDED
         if tally.rounds:
@@ -183,6 +191,17 @@ def scottish_stv(
     [tie] order if it has one; otherwise the count stops and asks). ``seats``
     defaults to the number the ballot file gives.
     """
+    return count_scottish(profile, seats=seats, tie_break=tie_break, **options)[0]
+
+
+def count_scottish(
+    profile: RankedProfile,
+    *,
+    seats: int | None = None,
+    tie_break: TieBreaker | None = None,
+    **options: Any,
+) -> tuple[Outcome, Tally, Ballots]:
+    """The Scottish STV count, with its final tally and ballot state (for a countback)."""
     tally, ballots, seats, n_valid = start_count(profile, seats, 5, options)
     breaker = default_tie_break(profile, tie_break)
     # Rule 46: divide, ignore decimals, add one.
@@ -227,9 +246,10 @@ def scottish_stv(
         )
         if tally.complete(seats):
             break
-    finish(tally, seats, into_last=True)
-    return outcome("scottish-stv", tally, seats, n_valid,
-                   "Scottish STV (SSI 2007/42, 5 decimal places)")
+    finish(tally, seats, into_last=True, ballots=ballots)
+    result = outcome("scottish-stv", tally, seats, n_valid,
+                     "Scottish STV (SSI 2007/42, 5 decimal places)")
+    return result, tally, ballots
 
 
 def _sure_losers(tally: Tally, seats: int) -> list[int]:
@@ -286,6 +306,18 @@ def wigm(
     With ``batch=True`` sure losers are defeated together (B.2). This is the
     *inclusive* Gregory method; the last-parcel Gregory of ERS97 is not offered.
     """
+    return count_wigm(profile, seats=seats, tie_break=tie_break, batch=batch, **options)[0]
+
+
+def count_wigm(
+    profile: RankedProfile,
+    *,
+    seats: int | None = None,
+    tie_break: TieBreaker | None = None,
+    batch: bool = False,
+    **options: Any,
+) -> tuple[Outcome, Tally, Ballots]:
+    """The PRF WIGM count, with its final tally and ballot state (for a countback)."""
     digits = 4
     tally, ballots, seats, n_valid = start_count(profile, seats, digits, options)
     breaker = default_tie_break(profile, tie_break)
@@ -333,6 +365,6 @@ def wigm(
         flows = transfer_excluded(tally, ballots, [chosen])
         tally.record(f"{tally.names[chosen]} defeated with the fewest votes ({tally.dec(low)}) "
                      "(B.4).", eliminated=[chosen], transfers=flows)
-    finish(tally, seats, into_last=True)
+    finish(tally, seats, into_last=True, ballots=ballots)
     rule = "PRF reference WIGM" + (" with batch defeat" if batch else "")
-    return outcome("wigm", tally, seats, n_valid, rule + " (4 decimal places)")
+    return outcome("wigm", tally, seats, n_valid, rule + " (4 decimal places)"), tally, ballots

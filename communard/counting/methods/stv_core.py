@@ -132,6 +132,9 @@ class Tally:
     rounds: list[Round] = field(default_factory=list)
     tie_breaks: list[TieBreakRecord] = field(default_factory=list)
     just_elected: list[int] = field(default_factory=list)
+    # For a countback: each elected candidate's papers when elected (rows, value of each
+    # row in all, votes credited then).
+    parcels: dict[int, tuple[IntArray, IntArray, int]] = field(default_factory=dict)
 
     def dec(self, value: int) -> Decimal:
         return to_decimal(value, self.digits)

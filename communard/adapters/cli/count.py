@@ -6,7 +6,8 @@ the method the file calls for or ``--method``, and prints a round-by-round
 table, one JSON object (``--json``), or RCTab's detailed report
 (``--report rctab``). ``--chart`` writes the rounds as SVG or HTML.
 
-Exit codes (the counting engine's errors, one table): 0 counted, 2 bad
+Exit codes (the counting engine's errors, one table): 0 counted, 1 a fault of
+the engine itself (a bug; ``COMMUNARD_DEBUG=1`` shows the traceback), 2 bad
 command line, 3 the file cannot be read, 4 a bad method, option or
 configuration, 5 a tie the rule says to stop at (``--tie-break ask``).
 """
@@ -14,6 +15,7 @@ configuration, 5 a tie the rule says to stop at (``--tie-break ask``).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import import_module
@@ -40,6 +42,7 @@ from communard.counting.outcomes import exact_json
 from communard.counting.ties import parse_tie_break
 
 OK = 0
+INTERNAL = 1
 USAGE = 2
 BAD_FILE = 3
 BAD_CONFIG = 4
@@ -231,6 +234,15 @@ def count(
     except CountingError as error:
         report_error(error)
         raise click.exceptions.Exit(exit_code_for(error)) from None
+    except Exception as error:
+        # A fault of the engine, not of the user's file: one line, the traceback on request.
+        if os.environ.get("COMMUNARD_DEBUG"):
+            raise
+        support.report("count.internal", f"The count failed inside the engine: "
+                       f"{type(error).__name__}: {error}",
+                       "This is a bug in communard; rerun with COMMUNARD_DEBUG=1 to see where, "
+                       "and report it.")
+        raise click.exceptions.Exit(INTERNAL) from None
 
 
 def report_error(error: CountingError) -> None:
@@ -285,9 +297,14 @@ def _count(
     with _step(f"Counting with {info.id}…"):
         outcome = info.function(target, **options)
     if chart is not None:
-        from communard.counting.charts import write_chart
+        from communard.counting.charts import render_chart
 
-        write_chart(outcome, chart)
+        text = render_chart(outcome, chart.suffix)
+        try:
+            chart.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"The chart cannot be written to {chart}: {error.strerror}.",
+                              hint="Choose a writable path for --chart.") from None
     if as_json:
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     else:

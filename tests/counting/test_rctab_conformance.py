@@ -27,24 +27,12 @@ NOT_YET: dict[str, str] = {
     "2013_minneapolis_mayor_scale": "its 13 CVR copies are not in the corpus (see its README)",
     "2018_maine_governor_primary": "its CVR is not in the corpus (over 4 MiB upstream)",
     "dominion_kansas": "its CvrExport.json is not in the corpus (over 4 MiB upstream)",
-    **{
-        case: "the Dominion JSON reader is not written yet"
-        for case in (
-            "2024_alaska_dominion",
-            "dominion_alaska",
-            "dominion_multi_file",
-            "dominion_no_precinct_data",
-            "dominion_wyoming",
-        )
-    },
-    **{
-        case: "the Hart XML reader is not written yet"
-        for case in ("hart_cedar_park_school_board", "hart_travis_county_officers")
-    },
-    **{
-        case: "the Clear Ballot CSV reader is not written yet"
-        for case in ("clear_ballot_kansas_primary", "clear_ballot_with_inline_comma")
-    },
+    "2024_alaska_dominion": (
+        "the expected report counts 124 ballots, but the CVR folder holds 197 in contest 7: "
+        "the 73 ballots of tabulator 92302 (CvrExport_1731/1734/1736) are missing from "
+        "RCTab's expected report and its rctab_cvr listing alike, and nothing in the data "
+        "says why they should be left out"
+    ),
 }
 # Cases slower than 10 s (none so far: the real elections count in well under a second).
 SLOW: set[str] = set()

@@ -84,7 +84,8 @@ def _ranks(ranks: RankArray) -> RankArray:
 
 
 @compiled
-def _nb_group(data: Any, weights: Any) -> Any:  # pragma: no cover - compiled
+def _nb_group(data: Any, weights: Any, unit: bool) -> Any:  # pragma: no cover - compiled
+    # ``unit``: every row weighs 1 (``weights`` is then not read).
     n, nbytes = data.shape
     cap = 1024
     table = np.full(cap, -1, np.int64)
@@ -128,7 +129,7 @@ def _nb_group(data: Any, weights: Any) -> Any:  # pragma: no cover - compiled
                     continue
                 table[slot] = groups
                 first[groups] = i
-                sums[groups] = weights[i]
+                sums[groups] = 1 if unit else weights[i]
                 hashes[groups] = h
                 groups += 1
                 break
@@ -140,7 +141,7 @@ def _nb_group(data: Any, weights: Any) -> Any:  # pragma: no cover - compiled
                         same = False
                         break
                 if same:
-                    sums[g] += weights[i]
+                    sums[g] += 1 if unit else weights[i]
                     break
             slot = (slot + 1) & (cap - 1)
     return first[:groups].copy(), sums[:groups].copy()
@@ -171,20 +172,24 @@ def group_rows_fast(
     Exact: a hash table whose collisions are resolved by comparing the rows byte by byte.
     """
     n = matrix.shape[0]
-    w = _weights(n, weights)
     contiguous = np.ascontiguousarray(matrix)
     if n == 0 or not HAVE_NUMBA:
-        return np_group_rows(contiguous, w)
+        return np_group_rows(contiguous, weights)
     data = contiguous.view(np.uint8).reshape(n, -1)
-    first, sums = _nb_group(data, w)
+    if weights is None:
+        first, sums = _nb_group(data, np.zeros(1, np.int64), True)
+    else:
+        first, sums = _nb_group(data, _weights(n, weights), False)
     return contiguous[first], sums
 
 
 def group_ranked(ranks: RankArray, weights: IntArray | None = None) -> tuple[RankArray, IntArray]:
     """Group a ranked matrix, after trimming rank columns that no ballot uses."""
     ranks = _ranks(ranks)
-    used = (ranks != EMPTY).any(axis=0)
-    width = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 1
+    width = ranks.shape[1]
+    # Column by column from the right: no temporary as large as the matrix.
+    while width > 1 and not (ranks[:, width - 1] != EMPTY).any():
+        width -= 1
     return group_rows_fast(ranks[:, :width], weights)
 
 

@@ -1,1 +1,4 @@
-"""domain layer (see README.md in this folder)."""
+"""The domain layer: communes, members, charters, motions, votes and journal rules.
+
+Pure (see README.md in this folder): no I/O, no clock, no randomness.
+"""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the communard schema (run by ``storage.migrate``)."""

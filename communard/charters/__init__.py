@@ -1,0 +1,1 @@
+"""Charter templates shipped with communard (TOML files read by ``services.charters``)."""

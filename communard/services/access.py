@@ -1,0 +1,188 @@
+"""Access: the only way a handler or query loads things on someone's behalf.
+
+Each ``access_*`` function returns the thing if the actor may see it and
+raises ``NotFound`` otherwise, with the same message whether the thing does
+not exist, belongs to another commune, or is hidden from the actor. (Motions,
+drafts included, are on the public record; e-mail addresses, invitations,
+sessions and tokens are not.) Handlers run inside a ``Context``: one unit of
+work, the time, the actor, and (for commune commands) the commune with its
+journal head locked and its charter loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from communard.domain import journal
+from communard.domain.accounts import Account
+from communard.domain.charters import Charter, CharterVersion, parse_charter
+from communard.domain.communes import Commune
+from communard.domain.members import Member
+from communard.domain.motions import Motion
+from communard.domain.sections import Section
+from communard.errors import NotFound
+from communard.services.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in account (sessions and API tokens resolve to one)."""
+
+    account_id: int
+
+
+@lru_cache(maxsize=256)
+def charter_from_source(source: str) -> Charter:
+    """Parse a stored charter (cached: the text of an adopted version never changes)."""
+    return parse_charter(source)
+
+
+def timestamp(now: datetime) -> str:
+    """How the journal writes a time: ISO 8601 in UTC with microseconds."""
+    return now.isoformat(timespec="microseconds")
+
+
+@dataclass
+class Context:
+    """Everything a handler works with during one command."""
+
+    uow: UnitOfWork
+    now: datetime
+    actor: Actor | None
+    commune: Commune | None = None
+    charter: Charter | None = None
+    head: journal.Head | None = None
+    member: Member | None = None
+    recorded: list[journal.JournalEntry] = field(default_factory=list)
+    clock: Clock | None = None
+
+    # Loading, on the actor's behalf
+
+    def enter(self, slug: object, *, lock: bool = True) -> Commune:
+        """Load the commune, lock its journal head, load its charter and the actor's membership."""
+        commune = access_commune(self.uow, slug)
+        assert commune.id is not None
+        self.commune = commune
+        if lock:
+            self.head = self.uow.lock_head(commune.id)
+            if self.clock is not None:
+                # Read the time once the lock is held: a ballot that waited for the lock
+                # behind a close is judged at the time it is actually recorded.
+                self.now = self.clock()
+        self.charter = current_charter(self.uow, commune)
+        self.member = None
+        if self.actor is not None:
+            self.member = self.uow.find(
+                Member, commune_id=commune.id, account_id=self.actor.account_id
+            )
+        return commune
+
+    @property
+    def commune_id(self) -> int:
+        assert self.commune is not None and self.commune.id is not None
+        return self.commune.id
+
+    def the_charter(self) -> Charter:
+        assert self.charter is not None
+        return self.charter
+
+    def motion(self, number: object) -> Motion:
+        return access_motion(self.uow, self.commune_id, number, self.member)
+
+    def member_by_id(self, member_id: object) -> Member:
+        return access_member(self.uow, self.commune_id, member_id)
+
+    def section(self, slug: object) -> Section:
+        return access_section(self.uow, self.commune_id, slug)
+
+    def account(self) -> Account | None:
+        if self.actor is None:
+            return None
+        return self.uow.find(Account, id=self.actor.account_id)
+
+    # Recording
+
+    def record(self, type: str, payload: dict[str, Any], *, motion: Motion | None = None) -> None:
+        """Append a journal entry in this command's transaction."""
+        assert self.head is not None, "record() needs the commune's head locked by enter()"
+        entry = journal.next_entry(
+            self.head,
+            commune=self.commune.slug if self.commune else "",
+            type=type,
+            at=timestamp(self.now),
+            payload=payload,
+        )
+        self.uow.append_entry(self.commune_id, entry, None if motion is None else motion.id)
+        self.head = journal.Head(entry.seq, entry.hash)
+        self.recorded.append(entry)
+
+    def by(self, member: Member | None = None) -> dict[str, Any]:
+        """How the record names a member: id and display name (the roll call is public)."""
+        who = member or self.member
+        if who is None:
+            return {}
+        account = self.uow.find(Account, id=who.account_id)
+        return {"member": who.id, "name": account.display_name if account else ""}
+
+
+def access_commune(uow: UnitOfWork, slug: object) -> Commune:
+    """The commune with this slug, or ``commune.not_found``."""
+    commune = uow.find(Commune, slug=slug) if isinstance(slug, str) else None
+    if commune is None:
+        raise NotFound(
+            f"There is no commune {slug!r}.",
+            code="commune.not_found",
+            hint="Check the commune's slug (it appears in its address).",
+        )
+    return commune
+
+
+def current_charter(uow: UnitOfWork, commune: Commune) -> Charter:
+    """The charter version in force."""
+    version = uow.find(CharterVersion, commune_id=commune.id, version=commune.charter_version)
+    if version is None:
+        raise LookupError(f"commune {commune.slug} lacks charter v{commune.charter_version}")
+    return charter_from_source(version.source)
+
+
+def access_motion(
+    uow: UnitOfWork, commune_id: int, number: object, viewer: Member | None
+) -> Motion:
+    """Motion ``number`` of the commune (motions are public: the record is open to all)."""
+    motion = None
+    if isinstance(number, int) and not isinstance(number, bool):
+        motion = uow.find(Motion, commune_id=commune_id, number=number)
+    if motion is None:
+        raise NotFound(
+            f"There is no motion #{number} in this commune.",
+            code="motion.not_found",
+            hint="Check the motion's number in the commune's list of motions.",
+        )
+    return motion
+
+
+def access_member(uow: UnitOfWork, commune_id: int, member_id: object) -> Member:
+    """Member ``member_id`` of the commune, or ``member.not_found``."""
+    member = None
+    if isinstance(member_id, int) and not isinstance(member_id, bool):
+        member = uow.find(Member, id=member_id, commune_id=commune_id)
+    if member is None:
+        raise NotFound(
+            f"There is no member #{member_id} in this commune.",
+            code="member.not_found",
+            hint="Check the member's number in the commune's list of members.",
+        )
+    return member
+
+
+def access_section(uow: UnitOfWork, commune_id: int, slug: object) -> Section:
+    """Section ``slug`` of the commune, or ``section.not_found``."""
+    section = uow.find(Section, commune_id=commune_id, slug=slug) if isinstance(slug, str) else None
+    if section is None:
+        raise NotFound(
+            f"There is no section {slug!r} in this commune.", code="section.not_found",
+        )
+    return section

@@ -1,0 +1,121 @@
+"""Ports: what the services need from the outside world, as Protocols.
+
+Adapters implement them (``adapters/storage`` the database, a mailer the
+SMTP connection); ``bootstrap.py`` plugs them in. Services never import an
+adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from communard.domain.journal import Head, JournalEntry
+
+T = TypeVar("T")
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class OutboxMail:
+    """A message waiting to be sent (or shown on the outbox page when no mail server is set)."""
+
+    id: int | None
+    commune_id: int | None
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class UnitOfWork(Protocol):
+    """One database transaction. Leaving it without ``commit()`` rolls everything back.
+
+    Records are the domain's dataclasses; ``where`` filters are equalities
+    (a list or tuple means "one of", None means "is null").
+    """
+
+    def add(self, record: T) -> T: ...
+
+    def update(self, record: Any) -> None: ...
+
+    def find(self, kind: type[T], **where: Any) -> T | None: ...
+
+    def find_all(
+        self,
+        kind: type[T],
+        *,
+        order_by: str = "id",
+        descending: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        **where: Any,
+    ) -> list[T]: ...
+
+    def count(self, kind: type[Any], **where: Any) -> int: ...
+
+    def delete(self, kind: type[Any], **where: Any) -> int: ...
+
+    def claim(self, kind: type[Any], record_id: int, expected: dict[str, Any],
+              changes: dict[str, Any]) -> bool:
+        """Conditionally update one record (only if it still has ``expected`` values)."""
+        ...
+
+    def next_number(self, commune_id: int) -> int:
+        """The next motion number in a commune (call with its journal head locked)."""
+        ...
+
+    def create_head(self, commune_id: int) -> Head: ...
+
+    def lock_head(self, commune_id: int) -> Head:
+        """Lock a commune's journal head until commit; every command starts with this."""
+        ...
+
+    def head(self, commune_id: int) -> Head: ...
+
+    def append_entry(self, commune_id: int, entry: JournalEntry, motion_id: int | None) -> None:
+        """Store an entry and move the head to it (the head must be locked)."""
+        ...
+
+    def entries(
+        self,
+        commune_id: int,
+        *,
+        after_seq: int = 0,
+        limit: int | None = None,
+        motion_id: int | None = None,
+        descending: bool = False,
+    ) -> list[JournalEntry]: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class Database(Protocol):
+    """Where units of work come from."""
+
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]: ...
+
+
+class Mailer(Protocol):
+    """Sends one e-mail; raises ``OSError`` when it cannot."""
+
+    def send(self, recipient: str, subject: str, body: str) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    """argon2id (argon2-cffi's ``PasswordHasher`` fits this shape)."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, hash: str, password: str) -> bool: ...
+
+    def check_needs_rehash(self, hash: str) -> bool: ...

@@ -38,7 +38,7 @@ def _version(module: str) -> str:
         from importlib.metadata import version
 
         return version(module)
-    except Exception:  # noqa: BLE001 - a missing peer is reported, not fatal
+    except Exception:
         return "not installed"
 
 
@@ -62,9 +62,8 @@ def describe() -> dict[str, Any]:
         "numpy": np.__version__,
         "numba": _version("numba"),
         "peers": {
-            p: _version(p) for p in ("pyrankvote", "votelib", "pref_voting", "pabutools",
-                                     "abcvoting")
+            p: _version(p)
+            for p in ("pyrankvote", "votelib", "pref_voting", "pabutools", "abcvoting")
         },
-        "env": {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE",
-                                                          "OPENBLAS_L2_SIZE")},
+        "env": {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
     }

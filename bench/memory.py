@@ -73,7 +73,7 @@ def _irv(profile: Any) -> tuple[str, ...]:
 
     try:
         get("irv")
-    except Exception:  # noqa: BLE001 - the method may not have landed
+    except Exception:
         result = kernels.irv_fast(profile.ranks, profile.weights, len(profile.options))
         return tuple(profile.options[w] for w in result.winners)
     return count("irv", profile).winners

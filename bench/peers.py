@@ -42,8 +42,14 @@ class PeerRun:
 
 
 def _scaled(
-    peer: str, build: float, count: float, winners: tuple[str, ...], sample: int, full: int,
-    *, count_is_full: bool = False,
+    peer: str,
+    build: float,
+    count: float,
+    winners: tuple[str, ...],
+    sample: int,
+    full: int,
+    *,
+    count_is_full: bool = False,
 ) -> PeerRun:
     if sample >= full:
         return PeerRun(peer, build, count, winners)
@@ -131,8 +137,15 @@ def _votelib(
     t_build, votes = _timed(lambda: votelib_votes(ballots))
     t_count, result = _timed(lambda: evaluate(votes if votes_full is None else votes_full))
     winners = tuple(sorted(map(str, result)))
-    return _scaled("votelib", t_build, t_count, winners, len(ballots), full,
-                   count_is_full=votes_full is not None)
+    return _scaled(
+        "votelib",
+        t_build,
+        t_count,
+        winners,
+        len(ballots),
+        full,
+        count_is_full=votes_full is not None,
+    )
 
 
 def votelib_irv(
@@ -184,8 +197,8 @@ def votelib_borda(
 
 
 def pref_voting_schulze(ballots: list[list[str]], names: Sequence[str], full: int) -> PeerRun:
-    from pref_voting.profiles_with_ties import ProfileWithTies
     from pref_voting.margin_based_methods import beat_path as schulze
+    from pref_voting.profiles_with_ties import ProfileWithTies
 
     def build() -> Any:
         rankings = [{n: r + 1 for r, n in enumerate(b)} for b in ballots]
@@ -251,7 +264,9 @@ def pabutools_mes(
     from pabutools.election import Cost_Sat
     from pabutools.rules import exhaustion_by_budget_increase, method_of_equal_shares
 
-    t_build, (instance, profile) = _timed(lambda: _pabutools_build(ballots, projects, costs, budget))
+    t_build, (instance, profile) = _timed(
+        lambda: _pabutools_build(ballots, projects, costs, budget)
+    )
 
     def count() -> Any:
         params = {"sat_class": Cost_Sat}
@@ -276,7 +291,9 @@ def pabutools_greedy(
     from pabutools.election import Cost_Sat
     from pabutools.rules import greedy_utilitarian_welfare
 
-    t_build, (instance, profile) = _timed(lambda: _pabutools_build(ballots, projects, costs, budget))
+    t_build, (instance, profile) = _timed(
+        lambda: _pabutools_build(ballots, projects, costs, budget)
+    )
     t_count, result = _timed(
         lambda: greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
     )

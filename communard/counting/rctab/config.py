@@ -10,6 +10,7 @@ validation does before it counts anything.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -494,7 +495,8 @@ def _parse_sources(data: Any, base: Path, check: _Checker) -> list[CvrSource]:
         if not file_path:
             check.add(f"{where}.filePath", "is required", "give the CVR file (or folder) path")
             continue
-        resolved = (base / file_path).resolve()
+        # Normalise without following links, so two linked copies stay two sources.
+        resolved = Path(os.path.normpath(os.path.abspath(base / file_path)))
         if resolved in seen_paths:
             check.add(
                 f"{where}.filePath", f"{file_path!r} is listed twice", "list each CVR file once"

@@ -157,17 +157,22 @@ def read_ess(source: CvrSource, config: RctabConfig, names: CandidateNames) -> I
     where = str(source.path)
     first_row = source.first_vote_row or 1
     first_col = (source.first_vote_column or 1) - 1
+    last_col = first_col + config.max_rankings
+    # Identical rank cells give identical ballots: read each distinct row once.
+    seen: dict[tuple[str, ...], Ballot] = {}
     with _open_text(path) as handle:
         for line, row in enumerate(csv.reader(handle), start=1):
             if line < first_row:
                 continue
-            # An empty row is a ballot with no rankings (RCTab counts it as an undervote).
-            marks: list[tuple[int, str]] = []
-            for rank in range(1, config.max_rankings + 1):
-                column = first_col + rank - 1
-                cell = row[column] if column < len(row) else ""
-                marks.extend(_cell_marks(cell, rank, source, names, where, line))
-            yield build_ballot(marks)
+            cells = tuple(row[first_col:last_col])
+            ballot = seen.get(cells)
+            if ballot is None:
+                # An empty row is a ballot with no rankings (RCTab counts it as an undervote).
+                marks: list[tuple[int, str]] = []
+                for rank, cell in enumerate(cells, start=1):
+                    marks.extend(_cell_marks(cell, rank, source, names, where, line))
+                ballot = seen[cells] = build_ballot(marks)
+            yield ballot
 
 
 def read_generic_csv(

@@ -479,7 +479,9 @@ def _position_counts(profile: RankedProfile) -> tuple[
     weights = profile.weights.astype(np.int64)
     lengths = (ranks < m).sum(axis=1)
     w2 = np.broadcast_to(weights[:, None], ranks.shape)
-    positions = np.broadcast_to(np.arange(width)[None, :], ranks.shape)
+    # A repeated option leaves a gap; the next option still takes the next place.
+    counted = ranks < m
+    positions = np.where(counted, np.cumsum(counted, axis=1) - 1, 0)
     at = bin_count(ranks * width + positions, w2, (m + 1) * width).reshape(m + 1, width)[:m]
     length = bin_count(lengths, weights, width + 1)
     lengths2 = np.broadcast_to(lengths[:, None], ranks.shape)

@@ -14,6 +14,8 @@ import click
 
 COMMANDS: dict[str, str] = {
     "count": "communard.adapters.cli.count:count",
+    "demo": "communard.adapters.cli.demo:demo",
+    "serve": "communard.adapters.cli.serve:serve",
 }
 
 

@@ -45,11 +45,20 @@ class Member:
 
 @dataclass(frozen=True)
 class Amendment:
-    """An amendment moved by ``mover``; ``accepted`` when the motion's mover takes it."""
+    """An amendment moved by ``mover`` that appends ``addition`` to the motion's text.
+
+    ``accepted`` amendments are taken by the motion's mover; the others stay
+    open on the motion's page.
+    """
 
     mover: str
-    text: str
+    title: str
+    addition: str
     accepted: bool = True
+
+    def body(self, text: str) -> str:
+        """The motion's text as this amendment would have it."""
+        return f"{text} {self.addition}"
 
 
 @dataclass(frozen=True)
@@ -290,7 +299,8 @@ MOTIONS: tuple[Motion, ...] = (
         amendments=(
             Amendment(
                 "arnould",
-                "Add: an inquiry shall at once establish the nature of that property "
+                "An inquiry into the congregations' property",
+                "An inquiry shall at once establish the nature of that property "
                 "and put it at the nation's disposal.",
             ),
         ),
@@ -407,7 +417,8 @@ MOTIONS: tuple[Motion, ...] = (
         amendments=(
             Amendment(
                 "dmitrieff",
-                "Add: the women workers' associations shall take part in the inquiry.",
+                "Women workers in the inquiry",
+                "The women workers' associations shall take part in the inquiry.",
             ),
         ),
         ballots=_roll(
@@ -435,8 +446,10 @@ MOTIONS: tuple[Motion, ...] = (
         amendments=(
             Amendment(
                 "malon",
-                "Add: fines and deductions imposed since 18 March 1871 shall be "
+                "Refund of the fines already taken",
+                "Fines and deductions imposed since 18 March 1871 shall be "
                 "refunded to the workers within two weeks.",
+                accepted=False,
             ),
         ),
     ),

@@ -1,0 +1,1 @@
+"""CLI tests: every command through click's CliRunner, in-process."""

@@ -1,0 +1,1 @@
+"""System tests: real processes, real databases, a real browser."""

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ConfigError
+from ..kernels import compiled
 from ..outcomes import Outcome, Round, TieBreakRecord
 from ..profiles import BudgetProfile
 from ..registry import method
@@ -44,6 +45,88 @@ from ..ties import TieBreaker, break_tie
 VERSION = "1"
 TOLERANCE = 1e-9
 MIN_SLOPE = 1e-9
+
+
+@compiled
+def _price(groups: Any, w: Any, money: Any, slope: Any, cost: float) -> Any:
+    """Float money of a project's supporters, its maximal payment and that payment's slope.
+
+    The payment ``q`` solves ``Σ w · min(money, q) = cost``: start with nobody capped and
+    cap, pass after pass, everyone with less than ``q`` (``q`` only grows) until the set
+    of capped voters stops growing. Returns (total money, q, d q / d share).
+    """
+    total = 0.0
+    weight = 0.0
+    for k in range(groups.size):
+        total += w[k] * money[groups[k]]
+        weight += w[k]
+    if total < cost or weight == 0.0:
+        return total, np.inf, 0.0
+    q = cost / weight
+    previous = -1
+    dq = 0.0
+    while True:
+        capped_money = 0.0
+        rich = 0.0
+        capped = 0
+        capped_slope = 0.0
+        for k in range(groups.size):
+            u = money[groups[k]]
+            if u < q:
+                capped_money += w[k] * u
+                capped_slope += w[k] * slope[groups[k]]
+                capped += 1
+            else:
+                rich += w[k]
+        if rich == 0.0:
+            return total, np.inf, 0.0
+        q = (cost - capped_money) / rich
+        dq = -capped_slope / rich
+        if capped == previous:
+            return total, q, dq
+        previous = capped
+
+
+@dataclass
+class _Ledger:
+    """The exact state of a run: who paid for which winner, at what price, who is spent.
+
+    A round decided by floats alone (no supporter's money near the payment, no rival
+    near the price) records its payment as pending — its cost, the supporters who paid
+    all they had and the weight of those who paid the payment — and the exact payment
+    is computed only when needed (``settle``): most add-one runs are never settled.
+    """
+
+    share: Fraction
+    paid: npt.NDArray[np.bool_]  # groups × rounds: group supported round j's winner
+    live: npt.NDArray[np.bool_]  # groups with money left
+    spent_at: npt.NDArray[np.int64]  # round in which a group paid all it had left
+    weights: npt.NDArray[np.int64]
+    payments: list[Fraction | None] = field(default_factory=list)
+    pending: dict[int, tuple[int, npt.NDArray[np.intp], int, float]] = field(
+        default_factory=dict)
+
+    def settle(self) -> None:
+        """Compute every pending payment exactly, in round order."""
+        for r in sorted(self.pending):
+            cost, poor, rich_weight, estimate = self.pending.pop(r)
+            poor = poor[self.spent_at[poor] >= r]
+            w = self.weights[poor]
+            money = self.share * int(w.sum())
+            if r and poor.size:
+                counts = w.astype(np.float64) @ self.paid[poor, :r]
+                for payment, count in zip(self.payments[:r], counts.tolist(), strict=True):
+                    if count:
+                        assert payment is not None
+                        money -= payment * int(count)
+            exact = (cost - money) / rich_weight
+            if abs(float(exact) - estimate) > TOLERANCE * float(self.share):
+                raise _FloatDrift
+            self.payments[r] = exact
+
+
+class _FloatDrift(Exception):
+    """Float money drifted beyond the tolerance; the run is redone deciding exactly."""
 
 
 @dataclass
@@ -58,6 +141,7 @@ class EqualSharesRun:
     tie_breaks: list[TieBreakRecord] = field(default_factory=list)
     stable_until: float = math.inf  # the run is unchanged for shares below this (add-one)
     live: npt.NDArray[np.bool_] | None = None
+    ledger: _Ledger | None = None
 
 
 class EqualShares:
@@ -87,49 +171,52 @@ class EqualShares:
         self.prefer = prefer
         self.tie_break = tie_break
         self.n_voters = int(self.weights.sum())
-        columns = self.approved.T
+        columns = np.ascontiguousarray(self.approved.T)
         self.supporters = [np.flatnonzero(columns[p]) for p in range(len(self.names))]
         self.support_weights = [self.weights[s] for s in self.supporters]
+        self.float_weights = [w.astype(np.float64) for w in self.support_weights]
         self.support = np.array([int(w.sum()) for w in self.support_weights], dtype=np.int64)
 
     # -- exact money ------------------------------------------------------------------
 
-    def _exact_money(self, share: Fraction, groups: npt.NDArray[np.intp],
-                     live: npt.NDArray[np.bool_], winners: list[int],
-                     payments: list[Fraction]) -> Fraction:
+    def _exact_money(self, ledger: _Ledger, groups: npt.NDArray[np.intp]) -> Fraction:
         """Exact money left to ``groups`` (weighted): integer counts × exact payments."""
-        groups = groups[live[groups]]
+        groups = groups[ledger.live[groups]]
         if groups.size == 0:
             return Fraction(0)
         w = self.weights[groups]
-        total = share * int(w.sum())
-        if winners:
-            counts = self.approved[np.ix_(groups, winners)].T.astype(np.int64) @ w
-            for payment, count in zip(payments, counts.tolist(), strict=True):
+        total = ledger.share * int(w.sum())
+        ledger.settle()
+        rounds = len(ledger.payments)
+        if rounds:
+            # float64 sums of whole numbers below 2**53 are exact.
+            counts = w.astype(np.float64) @ ledger.paid[groups, :rounds]
+            for payment, count in zip(ledger.payments, counts.tolist(), strict=True):
                 if count:
-                    total -= payment * count
+                    assert payment is not None
+                    total -= payment * int(count)
         return total
 
-    def _exact_group(self, share: Fraction, group: int, live: npt.NDArray[np.bool_],
-                     winners: list[int], payments: list[Fraction]) -> Fraction:
-        if not live[group]:
+    def _exact_group(self, ledger: _Ledger, group: int) -> Fraction:
+        ledger.settle()
+        if not ledger.live[group]:
             return Fraction(0)
-        money = share
-        row = self.approved[group]
-        for project, payment in zip(winners, payments, strict=True):
-            if row[project]:
+        money = ledger.share
+        row = ledger.paid[group]
+        for j, payment in enumerate(ledger.payments):
+            if row[j]:
+                assert payment is not None
                 money -= payment
         return money
 
     def _exact_payment(
-        self, p: int, share: Fraction, money: npt.NDArray[np.float64],
-        live: npt.NDArray[np.bool_], winners: list[int], payments: list[Fraction],
-        estimate: float, tol: float,
-    ) -> tuple[Fraction, npt.NDArray[np.intp]] | None:
-        """The exact maximal payment for project ``p`` and the groups that pay all they have.
+        self, p: int, ledger: _Ledger, money: npt.NDArray[np.float64], estimate: float,
+        tol: float,
+    ) -> tuple[Fraction, npt.NDArray[np.bool_]] | None:
+        """The exact maximal payment for project ``p``, and which supporters pay all they have.
 
-        Groups whose float money is clearly below (above) the float ``estimate`` pay all
-        they have (the payment); the few within ``tol`` of it are resolved exactly.
+        Supporters whose float money is clearly below (above) the float ``estimate`` pay
+        all they have (the payment); the few within ``tol`` of it are resolved exactly.
         ``None`` when the supporters cannot afford ``p``.
         """
         groups = self.supporters[p]
@@ -137,12 +224,11 @@ class EqualShares:
         u = money[groups]
         poor = u < estimate - tol
         rich = u > estimate + tol
-        unsure = ~(poor | rich)
-        capped_money = self._exact_money(share, groups[poor], live, winners, payments)
+        unsure = np.flatnonzero(~(poor | rich))
+        capped_money = self._exact_money(ledger, groups[poor])
         uncapped = int(w[rich].sum())
         exact = sorted(
-            (self._exact_group(share, g, live, winners, payments), wg, g)
-            for g, wg in zip(groups[unsure].tolist(), w[unsure].tolist(), strict=True)
+            (self._exact_group(ledger, int(groups[k])), int(w[k]), int(k)) for k in unsure
         )
         uncapped += sum(wg for _, wg, _ in exact)
         cost = int(self.costs[p])
@@ -152,10 +238,10 @@ class EqualShares:
                 if (j == 0 or exact[j - 1][0] <= q) and (j == len(exact) or q <= exact[j][0]):
                     if abs(float(q) - estimate) > tol and math.isfinite(tol):
                         # The float estimate was off: classify every supporter exactly.
-                        return self._exact_payment(p, share, money, live, winners, payments,
-                                                   estimate, math.inf)
-                    extra = [g for value, _, g in exact if value <= q]
-                    return q, np.concatenate([groups[poor], np.array(extra, dtype=np.intp)])
+                        return self._exact_payment(p, ledger, money, estimate, math.inf)
+                    capped = poor.copy()
+                    capped[[k for value, _, k in exact if value <= q]] = True
+                    return q, capped
             if j < len(exact):
                 capped_money += exact[j][0] * exact[j][1]
                 uncapped -= exact[j][1]
@@ -163,8 +249,12 @@ class EqualShares:
 
     # -- one run ----------------------------------------------------------------------
 
-    def run(self, share: Fraction, *, sensitivity: bool = False) -> EqualSharesRun:
+    def run(self, share: Fraction, *, sensitivity: bool = False,
+            settle: bool = True) -> EqualSharesRun:
         """Run MES with ``share`` for every voter (Peters & Skowron 2020, Rule X).
+
+        With ``settle`` (the default) every payment and price in the result is exact;
+        without, rounds decided by floats alone leave them pending (``settle_run``).
 
         With ``sensitivity``, also compute ``stable_until``: a share below which the
         run makes exactly the same decisions. Every quantity of a run is affine in the
@@ -175,6 +265,28 @@ class EqualShares:
         extension of its last computed price (fixing who pays all they have can only
         lower a price), so lazily skipped projects are covered too.
         """
+        try:
+            result = self._run(share, sensitivity, eager=False)
+        except _FloatDrift:
+            result = self._run(share, sensitivity, eager=True)
+        if settle:
+            self.settle_run(result)
+        return result
+
+    def settle_run(self, result: EqualSharesRun) -> None:
+        """Make every payment and price of ``result`` exact."""
+        assert result.ledger is not None
+        try:
+            result.ledger.settle()
+        except _FloatDrift:
+            eager = self._run(result.ledger.share, False, eager=True)
+            result.__dict__.update(eager.__dict__)
+        assert result.ledger is not None
+        result.payments = [p for p in result.ledger.payments if p is not None]
+        result.rhos = [pay / int(self.utilities[w])
+                       for w, pay in zip(result.winners, result.payments, strict=True)]
+
+    def _run(self, share: Fraction, sensitivity: bool, eager: bool) -> EqualSharesRun:
         n_groups = self.approved.shape[0]
         share_f = float(share)
         tol = TOLERANCE * max(share_f, 1e-300)
@@ -184,12 +296,16 @@ class EqualShares:
         money = np.full(n_groups, share_f)
         slope = np.ones(n_groups)  # d money / d share (sensitivity analysis)
         live = np.ones(n_groups, dtype=np.bool_)
+        ledger = _Ledger(share, np.zeros((n_groups, len(self.names)), dtype=np.bool_), live,
+                         np.full(n_groups, len(self.names) + 1, dtype=np.int64), self.weights)
         result = EqualSharesRun()
         # Projects nobody supports, or that cost nothing, are never bought (as the
         # Pabulib checker does).
         pool = [p for p in range(len(self.names))
                 if self.costs[p] > 0 and self.support[p] > 0 and self.utilities[p] > 0]
         bound = {p: (0.0, 0.0) for p in pool}  # lower bound on rho: value, d/d share
+        floor = {p: float(self.costs[p]) / float(self.support[p]) / float(util[p])
+                 for p in pool}
         horizon = math.inf
 
         def fold(margin: float, dm: float, within: float) -> None:
@@ -210,88 +326,104 @@ class EqualShares:
                 if bound[p][0] > best + tol_rho:
                     break
                 groups = self.supporters[p]
-                w = self.support_weights[p]
-                u = money[groups]
                 cost = float(self.costs[p])
-                total = float(w @ u)
+                total, q, dq = _price(groups, self.float_weights[p], money, slope, cost)
                 band = tol * int(self.support[p])
                 if total < cost - band or (
-                    total <= cost + band
-                    and self._exact_money(share, groups, live, result.winners,
-                                          result.payments) < cost
+                    total <= cost + band and self._exact_money(ledger, groups) < cost
                 ):
                     pool.remove(p)
                     if sensitivity:
-                        fold(cost - total, -float(w @ slope[groups]), band)
+                        fold(cost - total, -float(self.float_weights[p] @ slope[groups]), band)
                     continue
-                capped = u <= 0
-                while True:
-                    rich_w = float(w[~capped].sum())
-                    q = (cost - float(w[capped] @ u[capped])) / rich_w
-                    new = ~capped & (u < q)
-                    if not new.any():
-                        break
-                    capped |= new
+                if not math.isfinite(q):  # affordable only within float noise
+                    q = float(self._exact_money(ledger, groups)) / float(self.support[p])
                 rho = q / float(util[p])
-                dq = -float(w[capped] @ slope[groups][capped]) / rich_w if sensitivity else 0.0
                 bound[p] = (rho, dq / float(util[p]))
                 evaluated.append((p, q))
                 best = min(best, rho)
             if not evaluated:
                 break
-            exact: list[tuple[int, Fraction, Fraction, npt.NDArray[np.intp]]] = []
-            for p, q in evaluated:
-                if bound[p][0] > best + tol_rho:
-                    continue
-                found = self._exact_payment(p, share, money, live, result.winners,
-                                            result.payments, q, tol)
-                if found is None:
-                    pool.remove(p)
-                    if sensitivity:
+            near = [(p, q) for p, q in evaluated if bound[p][0] <= best + tol_rho]
+            payment: Fraction | None = None
+            if len(near) == 1 and not eager:
+                winner, pay_f = near[0]
+                u = money[self.supporters[winner]]
+                capped = u < pay_f - tol
+                if not (capped | (u > pay_f + tol)).all():
+                    payment, capped = self._exact_payment(winner, ledger, money, pay_f, tol) \
+                        or (None, capped)
+                    if payment is None:
+                        pool.remove(winner)
                         horizon = share_f
+                        continue
+                    pay_f = float(payment)
+                exact_rho: dict[int, Fraction] = {}
+            else:
+                exact: list[tuple[int, Fraction, Fraction, npt.NDArray[np.bool_]]] = []
+                for p, q in near:
+                    found = self._exact_payment(p, ledger, money, q, tol)
+                    if found is None:
+                        pool.remove(p)
+                        horizon = share_f
+                        continue
+                    exact.append((p, found[0], found[0] / int(self.utilities[p]), found[1]))
+                if not exact:
                     continue
-                exact.append((p, found[0], found[0] / int(self.utilities[p]), found[1]))
-            if not exact:
-                continue
-            lowest = min(e[2] for e in exact)
-            tied = [e for e in exact if e[2] == lowest]
-            if len(tied) > 1:
-                tied = self._untie(tied, round_number, result)
-                if sensitivity:
-                    horizon = share_f
-            winner, payment, rho, capped_groups = tied[0]
+                lowest = min(e[2] for e in exact)
+                tied = [e for e in exact if e[2] == lowest]
+                if len(tied) > 1:
+                    tied = self._untie(tied, round_number, result)
+                winner, payment, _, capped = tied[0]
+                pay_f = float(payment)
+                exact_rho = {e[0]: e[2] for e in exact}
             groups = self.supporters[winner]
-            exhaust = np.zeros(n_groups, dtype=np.bool_)
-            exhaust[capped_groups] = True
-            exhaust &= live
-            paying = np.zeros(n_groups, dtype=np.bool_)
-            paying[groups] = True
-            paying &= live
-            partial = paying & ~exhaust
-            pay_f = float(payment)
+            w = self.support_weights[winner]
+            alive = live[groups]
+            exhaust = groups[capped & alive]
+            partial = groups[~capped & alive]
+            rho_f = pay_f / float(util[winner])
             if sensitivity:
                 rho_slope = bound[winner][1]
                 for p in pool:
-                    if p != winner:
-                        fold(bound[p][0] - float(rho), bound[p][1] - rho_slope, tol_rho)
+                    if p == winner or floor[p] > rho_f + tol_rho:
+                        # Prices never fall below cost / supporters, and the winner's price
+                        # only falls as the share grows: this rival can never catch up.
+                        continue
+                    if p not in exact_rho:
+                        fold(bound[p][0] - rho_f, bound[p][1] - rho_slope, tol_rho)
+                    elif exact_rho[p] > exact_rho[winner]:
+                        fold(float(exact_rho[p] - exact_rho[winner]), bound[p][1] - rho_slope,
+                             0.0)
+                    elif bound[p][1] != 0.0 or rho_slope != 0.0:
+                        # An exact tie, broken by a fixed order, stays broken the same way
+                        # only while both prices stay level: when nobody is capped (zero
+                        # slopes; a larger share never caps anyone new).
+                        horizon = share_f
                 q_slope = rho_slope * float(util[winner])
                 _fold_all(pay_f - money[exhaust], q_slope - slope[exhaust], fold, tol)
                 _fold_all(money[partial] - pay_f, slope[partial] - q_slope, fold, tol)
                 slope[partial] -= q_slope
                 slope[exhaust] = 0.0
+            r = len(ledger.payments)
+            if payment is None:
+                ledger.pending[r] = (int(self.costs[winner]), groups[capped],
+                                     int(w[~capped & alive].sum()), pay_f)
             money[partial] -= pay_f
             money[exhaust] = 0.0
             live[exhaust] = False
+            ledger.spent_at[exhaust] = r
+            ledger.paid[groups, r] = True
+            ledger.payments.append(payment)
             result.winners.append(winner)
-            result.payments.append(payment)
-            result.rhos.append(rho)
-            result.paid_by.append(int(self.weights[paying].sum()))
-            result.exhausted.append(int(self.weights[exhaust].sum()))
+            result.paid_by.append(int(w[alive].sum()))
+            result.exhausted.append(int(w[capped & alive].sum()))
             pool.remove(winner)
         if math.isfinite(horizon):
             horizon = share_f + (horizon - share_f) * (1 - 1e-6)
         result.stable_until = horizon
         result.live = live
+        result.ledger = ledger
         return result
 
     def _untie(self, tied: list[Any], round_number: int, result: EqualSharesRun) -> list[Any]:
@@ -305,11 +437,10 @@ class EqualShares:
         result.tie_breaks.append(record)
         return [e for e in tied if self.names[e[0]] == record.chosen[0]]
 
-    def remaining_money(self, share: Fraction, run: EqualSharesRun,
-                        groups: npt.NDArray[np.intp]) -> Fraction:
+    def remaining_money(self, run: EqualSharesRun, groups: npt.NDArray[np.intp]) -> Fraction:
         """Exact money left after ``run`` to the voters of ``groups``."""
-        assert run.live is not None
-        return self._exact_money(share, groups, run.live, run.winners, run.payments)
+        assert run.ledger is not None
+        return self._exact_money(run.ledger, groups)
 
     def remaining_money_by_group(self, share: Fraction, run: EqualSharesRun) -> list[Fraction]:
         """Exact money left to each group after ``run`` (one Fraction per group)."""
@@ -543,7 +674,6 @@ COMPLETIONS = ("none", "add1", "utilitarian", "add1-utilitarian")
 
 
 def _engine(profile: BudgetProfile, utility: str, tie_break: TieBreaker | None) -> EqualShares:
-    support = _support(profile)
     if utility == "cost":
         utilities = profile.costs
     elif utility == "cardinality":
@@ -551,11 +681,12 @@ def _engine(profile: BudgetProfile, utility: str, tie_break: TieBreaker | None) 
     else:
         raise ConfigError(f"MES has no utility {utility!r}.", hint="Use 'cost' or 'cardinality'.")
     costs = profile.costs
+    engine = EqualShares(profile.approved, profile.weights, costs, utilities, profile.projects,
+                         tie_break=tie_break)
+    support = engine.support
     # Pabulib checker's tie-break for MES: lower cost first, then more approvals.
-    return EqualShares(
-        profile.approved, profile.weights, costs, utilities, profile.projects,
-        prefer=lambda p: (int(costs[p]), -int(support[p])), tie_break=tie_break,
-    )
+    engine.prefer = lambda p: (int(costs[p]), -int(support[p]))
+    return engine
 
 
 def _mes_rounds(profile: BudgetProfile, run: EqualSharesRun, utility: str) -> list[Round]:
@@ -606,7 +737,7 @@ def equal_shares_add1(
     n = profile.n_voters
     budget = profile.budget
     share = Fraction(budget, n)
-    run = engine.run(share, sensitivity=search)
+    run = engine.run(share, sensitivity=search, settle=False)
     fundable = int((engine.support > 0).sum())
     base = budget // n
     k = 0
@@ -618,11 +749,12 @@ def equal_shares_add1(
         if search and run.stable_until > base + k:
             k = max(k, math.ceil(run.stable_until) - base)
         candidate_share = Fraction(base + k)
-        candidate = engine.run(candidate_share, sensitivity=search)
+        candidate = engine.run(candidate_share, sensitivity=search, settle=False)
         runs += 1
         if int(profile.costs[candidate.winners].sum()) > budget:
             break
         run, share = candidate, candidate_share
+    engine.settle_run(run)
     return run, share, {"share": share, "runs": runs, "share_increase_tried": k}
 
 
@@ -706,16 +838,16 @@ def mes(
     records = list(run.tie_breaks)
     if completion.endswith("utilitarian"):
         spent = int(profile.costs[selected].sum()) if selected else 0
-        extra = _greedy_order(profile, [int(s) for s in _support(profile)], tie_break,
+        extra = _greedy_order(profile, [int(s) for s in engine.support], tie_break,
                               selected, profile.budget - spent, len(rounds) + 1, records, True)
         for p in extra:
             rounds.append(Round(number=len(rounds) + 1, elected=[profile.projects[p]],
-                                tallies={profile.projects[p]: int(_support(profile)[p])},
+                                tallies={profile.projects[p]: int(engine.support[p])},
                                 note=f"{profile.projects[p]} added by utilitarian completion "
                                 "(greedy by votes over what is left)."))
         selected += extra
     if comparison_step:
-        selected, compared = _comparison_step(profile, selected, records)
+        selected, compared = _comparison_step(profile, selected, engine.support)
         details["comparison"] = compared
         explanation.append(compared["explanation"])
         if compared["chosen"] == "greedy":
@@ -731,14 +863,14 @@ def mes(
 
 
 def _comparison_step(profile: BudgetProfile, selected: list[int],
-                     records: list[TieBreakRecord]) -> tuple[list[int], dict[str, Any]]:
+                     support: npt.NDArray[np.int64]) -> tuple[list[int], dict[str, Any]]:
     """Wieliczka's comparison step: greedy replaces MES if more voters prefer it.
 
     A voter prefers the outcome that funds more of the projects they approved (the
     Pabulib checker's "satisfaction" comparison); greedy is by votes, skipping.
     """
-    support = [int(s) for s in _support(profile)]
-    greedy_set = _greedy_order(profile, support, None, [], profile.budget, 0, [], True)
+    greedy_set = _greedy_order(profile, [int(s) for s in support], None, [], profile.budget, 0,
+                               [], True)
     a = profile.approved.astype(np.int64)
     mes_sat = a[:, selected].sum(axis=1) if selected else np.zeros(len(a), dtype=np.int64)
     greedy_sat = a[:, greedy_set].sum(axis=1) if greedy_set else np.zeros(len(a), np.int64)

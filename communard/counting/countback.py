@@ -69,30 +69,40 @@ def countback(
     """Choose who fills ``departed``'s seat from the original ballots (see the module doc)."""
     winners = tuple(original.winners if isinstance(original, Outcome) else original)
     if departed not in winners:
-        raise ConfigError(f"{departed!r} was not elected, so there is no vacancy to fill.",
-                          hint=f"The members elected were: {', '.join(winners)}.")
+        raise ConfigError(
+            f"{departed!r} was not elected, so there is no vacancy to fill.",
+            hint=f"The members elected were: {', '.join(winners)}.",
+        )
     if rule not in RULES:
-        raise ConfigError(f"No countback rule is called {rule!r}.",
-                          hint=f"Use one of: {', '.join(RULES)}.")
+        raise ConfigError(
+            f"No countback rule is called {rule!r}.", hint=f"Use one of: {', '.join(RULES)}."
+        )
     seats = len(winners) if seats is None else seats
     if rule == "rerun":
         return _rerun(profile, winners, departed, method, seats, tie_break, options)
-    return _hare_clark(profile, winners, departed, method, seats, consenting, tie_break,
-                       options)
+    return _hare_clark(profile, winners, departed, method, seats, consenting, tie_break, options)
 
 
 def _rerun(
-    profile: RankedProfile, winners: tuple[str, ...], departed: str, method: str, seats: int,
-    tie_break: TieBreaker | None, options: dict[str, Any],
+    profile: RankedProfile,
+    winners: tuple[str, ...],
+    departed: str,
+    method: str,
+    seats: int,
+    tie_break: TieBreaker | None,
+    options: dict[str, Any],
 ) -> Outcome:
     withdrawn = (*options.pop("withdrawn", ()), departed)
-    rerun = count_method(method, profile, seats=seats, tie_break=tie_break,
-                         withdrawn=withdrawn, **options)
+    rerun = count_method(
+        method, profile, seats=seats, tie_break=tie_break, withdrawn=withdrawn, **options
+    )
     staying = [w for w in winners if w != departed]
     newcomers = [w for w in rerun.winners if w not in staying]
     if not newcomers:
-        raise ConfigError("The recount elected no one besides the continuing members.",
-                          hint="Fill the vacancy by a by-election.")
+        raise ConfigError(
+            "The recount elected no one besides the continuing members.",
+            hint="Fill the vacancy by a by-election.",
+        )
     explanation = [
         f"{departed} left. The election was counted again by {method} with {departed} "
         f"withdrawn; {newcomers[0]} is the first candidate it elects who is not a "
@@ -100,8 +110,10 @@ def _rerun(
     ]
     unseated = [w for w in staying if w not in rerun.winners]
     if unseated:
-        explanation.append(f"The recount alone would not elect {', '.join(unseated)}; "
-                           "continuing members keep their seats.")
+        explanation.append(
+            f"The recount alone would not elect {', '.join(unseated)}; "
+            "continuing members keep their seats."
+        )
     return Outcome(
         method="countback:rerun",
         version="1",
@@ -109,14 +121,24 @@ def _rerun(
         rounds=rerun.rounds,
         tie_breaks=rerun.tie_breaks,
         explanation=explanation,
-        details={"departed": departed, "method": method, "continuing": staying,
-                 "rerun_winners": list(rerun.winners)},
+        details={
+            "departed": departed,
+            "method": method,
+            "continuing": staying,
+            "rerun_winners": list(rerun.winners),
+        },
     )
 
 
 def _hare_clark(
-    profile: RankedProfile, winners: tuple[str, ...], departed: str, method: str, seats: int,
-    consenting: Iterable[str] | None, tie_break: TieBreaker | None, options: dict[str, Any],
+    profile: RankedProfile,
+    winners: tuple[str, ...],
+    departed: str,
+    method: str,
+    seats: int,
+    consenting: Iterable[str] | None,
+    tie_break: TieBreaker | None,
+    options: dict[str, Any],
 ) -> Outcome:
     if method not in _PARCEL_COUNTS:
         raise ConfigError(
@@ -128,13 +150,18 @@ def _hare_clark(
     index = {n: i for i, n in enumerate(names)}
     gone = index[departed]
     if gone not in tally.parcels:
-        raise ConfigError(f"The recount did not elect {departed}; check method and seats.",
-                          hint="Pass the method and seats of the original election.")
+        raise ConfigError(
+            f"The recount did not elect {departed}; check method and seats.",
+            hint="Pass the method and seats of the original election.",
+        )
     rows, row_values, votes = tally.parcels[gone]
     # The member kept quota/votes of each paper when a surplus left them (WIGM).
     kept = row_values if votes <= tally.quota else row_values * tally.quota // votes
-    eligible = [i for i, s in enumerate(tally.state)
-                if s not in (ELECTED, WITHDRAWN) and names[i] not in winners]
+    eligible = [
+        i
+        for i, s in enumerate(tally.state)
+        if s not in (ELECTED, WITHDRAWN) and names[i] not in winners
+    ]
     if consenting is not None:
         wanted = set(consenting)
         unknown = wanted - set(names)
@@ -142,14 +169,19 @@ def _hare_clark(
             raise ConfigError(f"No candidate is called {', '.join(sorted(unknown))}.")
         eligible = [i for i in eligible if names[i] in wanted]
     if not eligible:
-        raise ConfigError("No unelected candidate contests the vacancy.",
-                          hint="Fill the vacancy by a by-election.")
-    sub = RankedProfile(profile.options, profile.ranks[rows], np.ones(len(rows), np.int64),
-                        dict(profile.meta))
+        raise ConfigError(
+            "No unelected candidate contests the vacancy.",
+            hint="Fill the vacancy by a by-election.",
+        )
+    sub = RankedProfile(
+        profile.options, profile.ranks[rows], np.ones(len(rows), np.int64), dict(profile.meta)
+    )
     parcel = Ballots(sub, 1)
     parcel.value = kept.astype(np.int64)
     recount = Tally(
-        names=names, digits=tally.digits, total=int(kept.sum()),
+        names=names,
+        digits=tally.digits,
+        total=int(kept.sum()),
         votes=np.zeros(len(names), dtype=np.int64),
         state=[HOPEFUL if i in eligible else WITHDRAWN for i in range(len(names))],
     )
@@ -158,9 +190,11 @@ def _hare_clark(
     recount.exhausted = exhausted
     breaker = default_tie_break(profile, tie_break)
     recount.quota = _majority(recount)
-    recount.record(f"The {len(rows)} kinds of paper in {departed}'s parcel (worth "
-                   f"{recount.dec(int(kept.sum()))}) counted for their highest-ranked "
-                   "contesting candidate.")
+    recount.record(
+        f"The {len(rows)} kinds of paper in {departed}'s parcel (worth "
+        f"{recount.dec(int(kept.sum()))}) counted for their highest-ranked "
+        "contesting candidate."
+    )
     while True:
         hopeful = recount.indices(HOPEFUL)
         leader = max(hopeful, key=lambda c: int(recount.votes[c]))
@@ -169,8 +203,9 @@ def _hare_clark(
             break
         low = min(int(recount.votes[c]) for c in hopeful)
         tied = [c for c in hopeful if int(recount.votes[c]) == low]
-        chosen = resolve_tie(recount, tied, purpose="elimination", lowest=True,
-                             look_back=True, tie_break=breaker)
+        chosen = resolve_tie(
+            recount, tied, purpose="elimination", lowest=True, look_back=True, tie_break=breaker
+        )
         recount.state[chosen] = EXCLUDED
         moved = parcel.rows_at(chosen)
         received, exhausted = parcel.move(moved, recount.hopeful_mask())
@@ -178,15 +213,20 @@ def _hare_clark(
         recount.votes[chosen] = 0
         recount.exhausted += exhausted
         recount.quota = _majority(recount)
-        recount.record(f"{names[chosen]} excluded with the least value "
-                       f"({recount.dec(low)}); papers pass on at the same value.",
-                       eliminated=[chosen],
-                       transfers=recount.transfer_record(chosen, received, exhausted))
+        recount.record(
+            f"{names[chosen]} excluded with the least value "
+            f"({recount.dec(low)}); papers pass on at the same value.",
+            eliminated=[chosen],
+            transfers=recount.transfer_record(chosen, received, exhausted),
+        )
     for i in recount.indices(HOPEFUL):
         recount.state[i] = EXCLUDED
     filled = recount.elected_order[0]
-    how = ("more than half of the value still in the recount"
-           if recount.votes[filled] >= recount.quota else "as the last contesting candidate")
+    how = (
+        "more than half of the value still in the recount"
+        if recount.votes[filled] >= recount.quota
+        else "as the last contesting candidate"
+    )
     return Outcome(
         method="countback:hare-clark",
         version="1",
@@ -199,9 +239,12 @@ def _hare_clark(
             f"{', '.join(names[i] for i in eligible)}.",
             f"{names[filled]} fills the vacancy, {how}.",
         ],
-        details={"departed": departed, "method": method,
-                 "parcel_value": recount.dec(int(kept.sum())),
-                 "contesting": [names[i] for i in eligible]},
+        details={
+            "departed": departed,
+            "method": method,
+            "parcel_value": recount.dec(int(kept.sum())),
+            "contesting": [names[i] for i in eligible],
+        },
     )
 
 

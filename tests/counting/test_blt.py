@@ -65,7 +65,7 @@ def test_withdrawn_tie_order_nicknames_and_equal_ranks() -> None:
 
 
 def test_bom_utf8_names_and_trailing_comment() -> None:
-    data = "\ufeff2 1\n1 1 0\n0\n\"Cåstor\"\n\"Pøllüx\"\n\"title\"\nfree text\n".encode()
+    data = '\ufeff2 1\n1 1 0\n0\n"Cåstor"\n"Pøllüx"\n"title"\nfree text\n'.encode()
     profile = read_blt(data)
     assert profile.options == ("Cåstor", "Pøllüx")
     assert profile.meta["comment"] == "free text"
@@ -92,11 +92,15 @@ def test_fast_and_line_paths_agree() -> None:
         ranking = rng.permutation(6)[: rng.integers(1, 7)] + 1
         lines.append(f"{rng.integers(1, 4)} " + " ".join(map(str, ranking)) + " 0")
     names = "\n".join(f'"C{i}"' for i in range(1, 7))
-    numeric = "6 3\n" + "\n".join(lines) + f"\n0\n{names}\n\"t\"\n"
-    nick = "6 3\n[nick a b c d e f]\n" + "\n".join(
-        " ".join([line.split()[0], *("abcdef"[int(t) - 1] for t in line.split()[1:-1]), "0"])
-        for line in lines
-    ) + f"\n0\n{names}\n\"t\"\n"
+    numeric = "6 3\n" + "\n".join(lines) + f'\n0\n{names}\n"t"\n'
+    nick = (
+        "6 3\n[nick a b c d e f]\n"
+        + "\n".join(
+            " ".join([line.split()[0], *("abcdef"[int(t) - 1] for t in line.split()[1:-1]), "0"])
+            for line in lines
+        )
+        + f'\n0\n{names}\n"t"\n'
+    )
     assert rows(read_blt(numeric.encode())) == rows(read_blt(nick.encode()))
 
 
@@ -105,14 +109,14 @@ def test_fast_and_line_paths_agree() -> None:
     [
         (b"", None, "empty"),
         (b"three 2\n", 1, "number of candidates"),
-        (b"2 1\n1 1 0\n1 3 0\n0\n\"A\"\n\"B\"\n", 3, "3 is not a candidate"),
-        (b"2 1\n1 1 0\n1 2 0\n\"A\"\n\"B\"\n", 4, "end marker"),
-        (b"2 1\n1 1 0\n0\n\"A\"\n", 3, "names 1 candidates"),
-        (b"2 1\n1 1 2 1 0\n0\n\"A\"\n\"B\"\n", 2, "ranked twice"),
-        (b"2 1\n[nick a b]\n1 a x 0\n0\n\"A\"\n\"B\"\n", 3, "'x' is not a candidate"),
-        (b"2 1\n[nick a b]\n1 a b\n0\n\"A\"\n\"B\"\n", 3, "must end with 0"),
-        (b"2 1\n-3\n1 1 0\n0\n\"A\"\n\"B\"\n", 2, "withdrawn"),
-        (b"2 1\n1 1 0\n0\n1 2 0\n\"A\"\n\"B\"\n", 4, "after the end marker"),
+        (b'2 1\n1 1 0\n1 3 0\n0\n"A"\n"B"\n', 3, "3 is not a candidate"),
+        (b'2 1\n1 1 0\n1 2 0\n"A"\n"B"\n', 4, "end marker"),
+        (b'2 1\n1 1 0\n0\n"A"\n', 3, "names 1 candidates"),
+        (b'2 1\n1 1 2 1 0\n0\n"A"\n"B"\n', 2, "ranked twice"),
+        (b'2 1\n[nick a b]\n1 a x 0\n0\n"A"\n"B"\n', 3, "'x' is not a candidate"),
+        (b'2 1\n[nick a b]\n1 a b\n0\n"A"\n"B"\n', 3, "must end with 0"),
+        (b'2 1\n-3\n1 1 0\n0\n"A"\n"B"\n', 2, "withdrawn"),
+        (b'2 1\n1 1 0\n0\n1 2 0\n"A"\n"B"\n', 4, "after the end marker"),
     ],
 )
 def test_malformed_files_name_file_line_and_problem(
@@ -137,7 +141,7 @@ def test_large_file_groups_identical_ballots() -> None:
     second = (first % 10) + 1
     body = "\n".join(f"1 {a} {b} 0" for a, b in zip(first.tolist(), second.tolist(), strict=True))
     names = "\n".join(f'"C{i}"' for i in range(1, 11))
-    profile = read_blt(f"10 5\n{body}\n0\n{names}\n\"big\"\n".encode())
+    profile = read_blt(f'10 5\n{body}\n0\n{names}\n"big"\n'.encode())
     assert profile.n_voters == n
     assert profile.n_distinct == 10
     counts = np.bincount(first - 1, minlength=10)

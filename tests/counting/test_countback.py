@@ -31,8 +31,7 @@ def test_rerun_equals_a_count_with_the_member_withdrawn() -> None:
     original = count("scottish-stv", p, seats=2, tie_break=FileOrder(NAMES))
     assert original.winners == ("Ann", "Bob")
     filled = countback(p, original, "Ann", rule="rerun", tie_break=FileOrder(NAMES))
-    independent = count("scottish-stv", p, seats=2, withdrawn=("Ann",),
-                        tie_break=FileOrder(NAMES))
+    independent = count("scottish-stv", p, seats=2, withdrawn=("Ann",), tie_break=FileOrder(NAMES))
     newcomer = next(w for w in independent.winners if w != "Bob")
     assert filled.winners == (newcomer,)
     assert filled.method == "countback:rerun"
@@ -46,10 +45,12 @@ def test_hare_clark_recounts_the_departed_members_parcel() -> None:
     original = count("scottish-stv", p, seats=2, tie_break=FileOrder(NAMES))
     filled = countback(p, original, "Ann", tie_break=FileOrder(NAMES))
     ann_first = [(b, w) for b, w in BALLOTS if b[0] == "Ann"]
-    parcel = RankedProfile.from_rankings(NAMES, [b for b, _ in ann_first],
-                                         [w for _, w in ann_first])
-    independent = count("scottish-stv", parcel, seats=1, withdrawn=("Ann", "Bob"),
-                        tie_break=FileOrder(NAMES))
+    parcel = RankedProfile.from_rankings(
+        NAMES, [b for b, _ in ann_first], [w for _, w in ann_first]
+    )
+    independent = count(
+        "scottish-stv", parcel, seats=1, withdrawn=("Ann", "Bob"), tie_break=FileOrder(NAMES)
+    )
     assert filled.winners == independent.winners == ("Cy",)
     assert filled.method == "countback:hare-clark"
     quota = original.rounds[0].threshold
@@ -59,8 +60,7 @@ def test_hare_clark_recounts_the_departed_members_parcel() -> None:
 def test_consenting_limits_who_contests() -> None:
     p = profile()
     original = count("scottish-stv", p, seats=2, tie_break=FileOrder(NAMES))
-    filled = countback(p, original, "Ann", consenting=["Dee", "Eve"],
-                       tie_break=FileOrder(NAMES))
+    filled = countback(p, original, "Ann", consenting=["Dee", "Eve"], tie_break=FileOrder(NAMES))
     assert filled.winners == ("Dee",)
     assert filled.details["contesting"] == ["Dee", "Eve"]
 
@@ -68,8 +68,7 @@ def test_consenting_limits_who_contests() -> None:
 def test_every_round_of_the_recount_conserves_the_parcel() -> None:
     p = profile()
     original = count("wigm", p, seats=2, tie_break=FileOrder(NAMES))
-    filled = countback(p, original, original.winners[0], method="wigm",
-                       tie_break=FileOrder(NAMES))
+    filled = countback(p, original, original.winners[0], method="wigm", tie_break=FileOrder(NAMES))
     total = filled.rounds[0].extra["total"]
     for r in filled.rounds:
         assert sum(r.tallies.values()) + r.exhausted + r.extra["rounding_loss"] == total

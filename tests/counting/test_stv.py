@@ -41,8 +41,11 @@ def test_scottish_stages_by_hand() -> None:
     assert first.threshold == 16 and first.elected == ["A"]
     assert second.surplus == 10
     # 20 papers A>B at 1 × 10/26 = 0.38461 each; 6 papers A>C likewise.
-    assert second.transfers["A"] == {"B": Decimal("7.69220"), "C": Decimal("2.30766"),
-                                     NON_TRANSFERABLE: 0}
+    assert second.transfers["A"] == {
+        "B": Decimal("7.69220"),
+        "C": Decimal("2.30766"),
+        NON_TRANSFERABLE: 0,
+    }
     assert second.tallies["A"] == 16
     assert second.extra["rounding_loss"] == Decimal("0.00014")
     assert outcome.winners == ("A", "B")
@@ -105,8 +108,9 @@ def test_large_count_runs_on_grouped_arrays() -> None:
     depth = rng.integers(1, 5, size=200_000)
     for j in range(4):
         ranks[:, j] = np.where(depth > j, order[:, j], EMPTY)
-    profile = RankedProfile(tuple(f"C{i}" for i in range(10)), ranks,
-                            np.ones(200_000, dtype=np.int64)).grouped()
+    profile = RankedProfile(
+        tuple(f"C{i}" for i in range(10)), ranks, np.ones(200_000, dtype=np.int64)
+    ).grouped()
     for method_id in METHODS:
         outcome = count(method_id, profile, seats=5, tie_break=FileOrder(profile.options))
         assert len(outcome.winners) == 5
@@ -114,21 +118,27 @@ def test_large_count_runs_on_grouped_arrays() -> None:
 
 # --- properties -------------------------------------------------------------------------
 
+
 @st.composite
 def profiles(draw: st.DrawFn) -> tuple[RankedProfile, int]:
     n = draw(st.integers(2, 6))
     names = tuple("ABCDEF"[:n])
-    ballots = draw(st.lists(st.permutations(range(n)).flatmap(
-        lambda p: st.integers(1, len(p)).map(lambda k: list(p[:k]))), min_size=1, max_size=12))
+    ballots = draw(
+        st.lists(
+            st.permutations(range(n)).flatmap(
+                lambda p: st.integers(1, len(p)).map(lambda k: list(p[:k]))
+            ),
+            min_size=1,
+            max_size=12,
+        )
+    )
     weights = draw(st.lists(st.integers(1, 40), min_size=len(ballots), max_size=len(ballots)))
     seats = draw(st.integers(1, max(1, n - 1)))
-    profile = RankedProfile.from_rankings(names, [[names[i] for i in b] for b in ballots],
-                                          weights)
+    profile = RankedProfile.from_rankings(names, [[names[i] for i in b] for b in ballots], weights)
     return profile, seats
 
 
-PROPERTY = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _count(method_id: str, profile: RankedProfile, seats: int) -> Outcome:
@@ -158,16 +168,15 @@ def test_every_stage_conserves_votes(case: tuple[RankedProfile, int], method_id:
                         assert r.tallies[target] - previous.tallies[target] == amount
             sent = sum(v for f in r.transfers.values() for v in f.values())
             assert r.exhausted - previous.exhausted == sum(
-                f[NON_TRANSFERABLE] for f in r.transfers.values())
+                f[NON_TRANSFERABLE] for f in r.transfers.values()
+            )
             assert loss - previous.extra["rounding_loss"] == moved - sent
         previous = r
 
 
 @PROPERTY
 @given(profiles(), st.sampled_from(METHODS), st.randoms(use_true_random=False))
-def test_anonymity(
-    case: tuple[RankedProfile, int], method_id: str, random: Random
-) -> None:
+def test_anonymity(case: tuple[RankedProfile, int], method_id: str, random: Random) -> None:
     """Reordering ballots, or splitting a group of identical ballots, changes nothing."""
     profile, seats = case
     order = list(range(profile.n_distinct))

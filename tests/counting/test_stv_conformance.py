@@ -26,10 +26,27 @@ pytestmark = pytest.mark.conformance
 
 STATES = {"H": "hopeful", "E": "elected", "e": "elected", "D": "excluded", "d": "excluded"}
 GLASGOW = [
-    "Anderston-City", "Baillieston", "Calton", "Canal", "Craigton", "Drumchapel-Anniesland",
-    "East-Centre", "Garscadden-Scotsounhill", "Govan", "Greater-Pollock", "Hillhead",
-    "Langside", "Linn", "Maryhill-Kelvin", "Newlands-Auldburn", "North-East", "Partick-West",
-    "Pollokshields", "Shettleston", "Southside-Central", "Springburn",
+    "Anderston-City",
+    "Baillieston",
+    "Calton",
+    "Canal",
+    "Craigton",
+    "Drumchapel-Anniesland",
+    "East-Centre",
+    "Garscadden-Scotsounhill",
+    "Govan",
+    "Greater-Pollock",
+    "Hillhead",
+    "Langside",
+    "Linn",
+    "Maryhill-Kelvin",
+    "Newlands-Auldburn",
+    "North-East",
+    "Partick-West",
+    "Pollokshields",
+    "Shettleston",
+    "Southside-Central",
+    "Springburn",
 ]
 SMALL = ["42", "42t", "42u", "513", "M135", "SC", "SCw", "SCwopt", "SC-Vm-12"]
 RULES = {
@@ -90,15 +107,17 @@ def compare(outcome: Outcome, reference: list[Stage]) -> list[str]:
         if ours.threshold != quota:
             problems.append(f"stage {number}: quota {ours.threshold}, reference {quota}")
         if ours.exhausted != loose:
-            problems.append(f"stage {number}: non-transferable {ours.exhausted}, "
-                            f"reference {loose}")
+            problems.append(f"stage {number}: non-transferable {ours.exhausted}, reference {loose}")
         for name, (code, vote, keep) in cands.items():
             if tallies.get(name, 0) != vote or states[name] != STATES[code]:
-                problems.append(f"stage {number}: {name} {states[name]} {tallies.get(name)}, "
-                                f"reference {STATES[code]} {vote}")
+                problems.append(
+                    f"stage {number}: {name} {states[name]} {tallies.get(name)}, "
+                    f"reference {STATES[code]} {vote}"
+                )
             if keep is not None and keeps[name] != keep:
-                problems.append(f"stage {number}: {name} keep factor {keeps[name]}, "
-                                f"reference {keep}")
+                problems.append(
+                    f"stage {number}: {name} keep factor {keeps[name]}, reference {keep}"
+                )
     return problems
 
 
@@ -110,10 +129,14 @@ def _count_blt(path: Path, rule: str) -> Outcome:
 
 
 def _cases() -> list[Any]:
-    cases = [pytest.param(f"scotland/{ward}-2007", "scotland-fixed-p5-d5", id=f"{ward}-scotland")
-             for ward in GLASGOW]
-    cases += [pytest.param(f"scotland/{name}", "scotland-fixed-p5-d5", id=f"{name}-scotland")
-              for name in ("weak-defeat", "weak-surplus")]
+    cases = [
+        pytest.param(f"scotland/{ward}-2007", "scotland-fixed-p5-d5", id=f"{ward}-scotland")
+        for ward in GLASGOW
+    ]
+    cases += [
+        pytest.param(f"scotland/{name}", "scotland-fixed-p5-d5", id=f"{name}-scotland")
+        for name in ("weak-defeat", "weak-surplus")
+    ]
     cases += [pytest.param(name, rule, id=f"{name}-{rule}") for name in SMALL for rule in RULES]
     return cases
 
@@ -134,7 +157,7 @@ def _readme_rows(conformance_dir: Path, prefix: str) -> dict[int, list[str]]:
     for line in (conformance_dir / "preflib" / "README.md").read_text().splitlines():
         cells = [c.strip() for c in line.split("|")[1:-1]]
         if cells and cells[0].startswith(prefix) and cells[0].endswith(".soi"):
-            rows[int(cells[0][len(prefix):-4])] = cells
+            rows[int(cells[0][len(prefix) : -4])] = cells
     return rows
 
 
@@ -160,10 +183,10 @@ def test_preflib_glasgow_published_winners(conformance_dir: Path, ward: int) -> 
     assert {w.split()[-1].lower() for w in outcome.winners} == expected
     blt = conformance_dir / "stv" / "droop" / "blt" / "scotland" / f"{GLASGOW[ward - 1]}-2007.blt"
     from_blt = count("scottish-stv", read_blt(blt))
-    assert [r.tallies for r in outcome.rounds] != [] and len(outcome.rounds) == len(
-        from_blt.rounds)
+    assert [r.tallies for r in outcome.rounds] != [] and len(outcome.rounds) == len(from_blt.rounds)
     assert {_norm(w).lower() for w in outcome.winners} == {
-        _norm(w).lower() for w in from_blt.winners}
+        _norm(w).lower() for w in from_blt.winners
+    }
 
 
 @pytest.mark.parametrize("method_id", ["scottish-stv", "wigm", "meek"])

@@ -72,8 +72,9 @@ def _load(source: str | Path | bytes | IO[bytes], name: str | None) -> _Source:
         try:
             return _Source(path.read_bytes(), name or str(path))
         except OSError as error:
-            raise BallotFormatError(f"cannot read the file: {error.strerror}.",
-                                    path=str(path)) from error
+            raise BallotFormatError(
+                f"cannot read the file: {error.strerror}.", path=str(path)
+            ) from error
     return _Source(source.read(), name or getattr(source, "name", "<stream>"))
 
 
@@ -96,13 +97,17 @@ def read_blt(source: str | Path | bytes | IO[bytes], *, name: str | None = None)
             break
         pos = end + 1
     if not header_lines:
-        raise src.error(None, "the file is empty; a .blt file starts with "
-                              "'<number of candidates> <number of seats>'.")
+        raise src.error(
+            None,
+            "the file is empty; a .blt file starts with "
+            "'<number of candidates> <number of seats>'.",
+        )
     first_off, first = header_lines[0]
     parts = first.split()
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise src.error(first_off, f"expected '<number of candidates> <number of seats>', "
-                                   f"found {first!r}.")
+        raise src.error(
+            first_off, f"expected '<number of candidates> <number of seats>', found {first!r}."
+        )
     n_options, seats = int(parts[0]), int(parts[1])
     if n_options < 1 or seats < 1:
         raise src.error(first_off, "the number of candidates and of seats must be at least 1.")
@@ -112,25 +117,30 @@ def read_blt(source: str | Path | bytes | IO[bytes], *, name: str | None = None)
         if text.startswith("-"):
             for token in text.split():
                 if not re.fullmatch(r"-\d+", token) or not 1 <= -int(token) <= n_options:
-                    raise src.error(off, f"{token!r} is not a withdrawn candidate number "
-                                         f"(-1 to -{n_options}).")
+                    raise src.error(
+                        off, f"{token!r} is not a withdrawn candidate number (-1 to -{n_options})."
+                    )
                 withdrawn.append(-int(token) - 1)
             continue
         rest = text
         while rest:
             match = _OPTION.match(rest)
             if not match:
-                raise src.error(off, f"cannot read the option {rest!r}; options look like "
-                                     "[tie 3 2 1] or [nick a b c].")
+                raise src.error(
+                    off,
+                    f"cannot read the option {rest!r}; options look like "
+                    "[tie 3 2 1] or [nick a b c].",
+                )
             options[match.group(1)] = match.group(2)
-            rest = rest[match.end():].strip()
+            rest = rest[match.end() :].strip()
 
     nicknames: tuple[str, ...] = ()
     if "nick" in options:
         nicknames = tuple(options["nick"].split())
         if len(nicknames) != n_options:
-            raise src.error(None, f"[nick] gives {len(nicknames)} nicknames for "
-                                  f"{n_options} candidates.")
+            raise src.error(
+                None, f"[nick] gives {len(nicknames)} nicknames for {n_options} candidates."
+            )
     if "withdrawn" in options:
         for token in options["withdrawn"].split():
             withdrawn.append(_candidate_index(src, None, token, nicknames, n_options))
@@ -159,8 +169,9 @@ def read_blt(source: str | Path | bytes | IO[bytes], *, name: str | None = None)
         "nicknames": nicknames,
     }
     if "tie" in options:
-        order = [_candidate_index(src, None, t, nicknames, n_options)
-                 for t in options["tie"].split()]
+        order = [
+            _candidate_index(src, None, t, nicknames, n_options) for t in options["tie"].split()
+        ]
         meta["tie_order"] = tuple(names[i] for i in order)
     extra = {k: v for k, v in options.items() if k not in ("tie", "nick", "withdrawn")}
     if extra:
@@ -177,14 +188,17 @@ def _numeric(section: bytes) -> bool:
     return bool(_NUMERIC_BYTES[np.frombuffer(section, dtype=np.uint8)].all())
 
 
-def _candidate_index(src: _Source, offset: int | None, token: str,
-                     nicknames: Sequence[str], n_options: int) -> int:
+def _candidate_index(
+    src: _Source, offset: int | None, token: str, nicknames: Sequence[str], n_options: int
+) -> int:
     if token in nicknames:
         return nicknames.index(token)
     if token.isdigit() and 1 <= int(token) <= n_options:
         return int(token) - 1
-    raise src.error(offset, f"{token!r} is not a candidate (1 to {n_options}"
-                            f"{' or a nickname' if nicknames else ''}).")
+    raise src.error(
+        offset,
+        f"{token!r} is not a candidate (1 to {n_options}{' or a nickname' if nicknames else ''}).",
+    )
 
 
 def _parse_numeric(
@@ -220,8 +234,10 @@ def _parse_numeric(
     n_ballots = int(empty[0])
     end_token = int(zeros[n_ballots])
     if end_token + 1 < len(values):
-        raise src.error(base + int(starts[end_token + 1]),
-                        "text after the end marker '0' where candidate names were expected.")
+        raise src.error(
+            base + int(starts[end_token + 1]),
+            "text after the end marker '0' where candidate names were expected.",
+        )
     b_start = prev[:n_ballots] + 1  # weight token of each ballot
     b_end = zeros[:n_ballots]  # its 0 token
     weights = values[b_start]
@@ -235,8 +251,10 @@ def _parse_numeric(
     bad = np.flatnonzero(cands > n_options)
     if len(bad):
         token = int(cand_tokens[bad[0]])
-        raise src.error(base + int(starts[token]),
-                        f"{int(values[token])} is not a candidate (1 to {n_options}).")
+        raise src.error(
+            base + int(starts[token]),
+            f"{int(values[token])} is not a candidate (1 to {n_options}).",
+        )
     row = np.repeat(np.arange(n_ballots), width)
     col = cand_tokens - np.repeat(b_start + 1, width)
     matrix = np.full((n_ballots, n_ranks), EMPTY, dtype=rank_dtype(n_options))
@@ -246,8 +264,13 @@ def _parse_numeric(
     return ranks, grouped, base + int(ends[end_token])
 
 
-def _check_repeats(src: _Source, base: int, distinct: npt.NDArray[Any],
-                   matrix: npt.NDArray[Any], line_starts: npt.NDArray[Any]) -> None:
+def _check_repeats(
+    src: _Source,
+    base: int,
+    distinct: npt.NDArray[Any],
+    matrix: npt.NDArray[Any],
+    line_starts: npt.NDArray[Any],
+) -> None:
     """Refuse a ballot that ranks a candidate twice (checked on the distinct ballots)."""
     if distinct.shape[1] < 2:
         return
@@ -256,8 +279,9 @@ def _check_repeats(src: _Source, base: int, distinct: npt.NDArray[Any],
     rows = np.flatnonzero(repeat.any(axis=1))
     if len(rows):
         first = int(np.flatnonzero((matrix == distinct[rows[0]]).all(axis=1))[0])
-        raise src.error(base + int(line_starts[first]),
-                        "a candidate is ranked twice on this ballot.")
+        raise src.error(
+            base + int(line_starts[first]), "a candidate is ranked twice on this ballot."
+        )
 
 
 def group_ballots(
@@ -310,21 +334,28 @@ def _parse_lines(
         if not tokens:
             continue
         if end_offset is not None:
-            raise src.error(line_off, "text after the end marker '0' where candidate names "
-                                      "were expected.")
+            raise src.error(
+                line_off, "text after the end marker '0' where candidate names were expected."
+            )
         if tokens == ["0"]:
             end_offset = line_off + len(raw)
             continue
         if not tokens[0].isdigit() or int(tokens[0]) < 1:
-            raise src.error(line_off, f"a ballot line starts with its weight (a whole number "
-                                      f"of at least 1), not {tokens[0]!r}.")
+            raise src.error(
+                line_off,
+                f"a ballot line starts with its weight (a whole number "
+                f"of at least 1), not {tokens[0]!r}.",
+            )
         if tokens[-1] != "0":
             raise src.error(line_off, "a ballot line must end with 0.")
         ranking: list[tuple[int, ...]] = []
         seen: set[int] = set()
         for token in tokens[1:-1]:
-            group = tuple(_candidate_index(src, line_off, t, nicknames, n_options)
-                          for t in token.split("=") if t)
+            group = tuple(
+                _candidate_index(src, line_off, t, nicknames, n_options)
+                for t in token.split("=")
+                if t
+            )
             if seen.intersection(group) or len(set(group)) != len(group):
                 raise src.error(line_off, "a candidate is ranked twice on this ballot.")
             seen.update(group)
@@ -363,14 +394,17 @@ def _parse_names(src: _Source, offset: int, n_options: int) -> tuple[list[str], 
     for match in _QUOTED.finditer(tail):
         if match.group(1) is None or len(strings) == n_options + 1:
             if len(strings) < n_options:
-                raise src.error(offset + match.start(), "expected a quoted candidate name, "
-                                                        f"found {match.group(2)!r}.")
+                raise src.error(
+                    offset + match.start(),
+                    f"expected a quoted candidate name, found {match.group(2)!r}.",
+                )
             rest = match.start()
             break
         strings.append(match.group(1).decode("utf-8", "replace").replace('\\"', '"'))
     if len(strings) < n_options:
-        raise src.error(offset, f"the file names {len(strings)} candidates; the header says "
-                                f"{n_options}.")
+        raise src.error(
+            offset, f"the file names {len(strings)} candidates; the header says {n_options}."
+        )
     names = strings[:n_options]
     if len(set(names)) != len(names):
         raise src.error(offset, "two candidates have the same name.")
@@ -394,8 +428,7 @@ def write_blt(
     if withdrawn:
         lines.append(" ".join(f"-{index[n] + 1}" for n in withdrawn))
     if profile.meta.get("tie_order"):
-        lines.append("[tie " + " ".join(str(index[n] + 1) for n in profile.meta["tie_order"])
-                     + "]")
+        lines.append("[tie " + " ".join(str(index[n] + 1) for n in profile.meta["tie_order"]) + "]")
     ties = profile.meta.get("tie_groups", {})
     ranks = profile.ranks.astype(np.int64) + 1
     for i in range(profile.n_distinct):

@@ -31,7 +31,9 @@ _GROUP = re.compile(r"\{([^{}]*)\}|([^,{}\s]+)")
 
 
 def read_preflib(
-    source: str | Path | bytes | IO[bytes], *, name: str | None = None,
+    source: str | Path | bytes | IO[bytes],
+    *,
+    name: str | None = None,
     seats: int | None = None,
 ) -> RankedProfile:
     """Read a PrefLib ordinal file into a grouped ``RankedProfile``."""
@@ -42,8 +44,9 @@ def read_preflib(
         try:
             data = Path(source).read_bytes()
         except OSError as error:
-            raise BallotFormatError(f"cannot read the file: {error.strerror}.",
-                                    path=label) from error
+            raise BallotFormatError(
+                f"cannot read the file: {error.strerror}.", path=label
+            ) from error
     else:
         data, label = source.read(), name or getattr(source, "name", "<stream>")
     text = data.decode("utf-8-sig", "replace")
@@ -69,8 +72,11 @@ def read_preflib(
             continue
         if n_options is None:
             if "NUMBER ALTERNATIVES" not in header:
-                raise fail(number, "no '# NUMBER ALTERNATIVES:' header before the orders.",
-                           hint="Files in PrefLib's format before 2022 must be converted.")
+                raise fail(
+                    number,
+                    "no '# NUMBER ALTERNATIVES:' header before the orders.",
+                    hint="Files in PrefLib's format before 2022 must be converted.",
+                )
             n_options = int(header["NUMBER ALTERNATIVES"])
             missing = [i for i in range(1, n_options + 1) if i not in alternatives]
             if missing:
@@ -81,8 +87,9 @@ def read_preflib(
         ranking: list[tuple[int, ...]] = []
         seen: set[int] = set()
         for group_match in _GROUP.finditer(match.group(2)):
-            members = group_match.group(1) if group_match.group(1) is not None else (
-                group_match.group(2))
+            members = (
+                group_match.group(1) if group_match.group(1) is not None else (group_match.group(2))
+            )
             tokens = [t.strip() for t in members.split(",") if t.strip()]
             if not tokens:
                 continue
@@ -115,6 +122,7 @@ def read_preflib(
         meta["tie_groups"] = ties
     declared = header.get("NUMBER VOTERS")
     if declared and declared.isdigit() and int(declared) != int(weights.sum()):
-        raise fail(1, f"the header says {declared} voters; the orders add up to "
-                      f"{int(weights.sum())}.")
+        raise fail(
+            1, f"the header says {declared} voters; the orders add up to {int(weights.sum())}."
+        )
     return RankedProfile(tuple(names), matrix, weights, meta)

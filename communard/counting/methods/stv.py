@@ -30,8 +30,7 @@ from .stv_core import (
 )
 
 SCOTTISH_REFERENCE = (
-    "The Scottish Local Government Elections Order 2007 (SSI 2007/42), Schedule 1, "
-    "rules 45-52"
+    "The Scottish Local Government Elections Order 2007 (SSI 2007/42), Schedule 1, rules 45-52"
 )
 PRF_REFERENCE = "Proportional Representation Foundation, Reference WIGM STV rule (2010)"
 
@@ -106,9 +105,7 @@ def transfer_excluded(tally: Tally, ballots: Ballots, excluded: list[int]) -> di
     return flows
 
 
-def finish(
-    tally: Tally, seats: int, *, into_last: bool, ballots: Ballots | None = None
-) -> None:
+def finish(tally: Tally, seats: int, *, into_last: bool, ballots: Ballots | None = None) -> None:
     """Elect the remaining candidates when they just fill the seats; mark the rest excluded."""
     tally.pending.clear()
     if tally.just_elected and tally.rounds:
@@ -217,8 +214,9 @@ def count_scottish(
         if tally.pending:
             high = max(int(tally.votes[c]) for c in tally.pending)
             tied = [c for c in tally.pending if tally.votes[c] == high]
-            chosen = resolve_tie(tally, tied, purpose="surplus", lowest=False, look_back=True,
-                                 tie_break=breaker)
+            chosen = resolve_tie(
+                tally, tied, purpose="surplus", lowest=False, look_back=True, tie_break=breaker
+            )
             tally.pending.remove(chosen)
             # A candidate exactly at the quota has no surplus (rule 48(1)); its stage is
             # still recorded, with nothing moving, as the reference count does.
@@ -234,8 +232,9 @@ def count_scottish(
             continue
         low = min(int(tally.votes[c]) for c in tally.indices(HOPEFUL))
         tied = [c for c in tally.indices(HOPEFUL) if tally.votes[c] == low]
-        chosen = resolve_tie(tally, tied, purpose="elimination", lowest=True, look_back=True,
-                             tie_break=breaker)
+        chosen = resolve_tie(
+            tally, tied, purpose="elimination", lowest=True, look_back=True, tie_break=breaker
+        )
         tally.exclude(chosen)
         flows = transfer_excluded(tally, ballots, [chosen])
         tally.record(
@@ -247,8 +246,9 @@ def count_scottish(
         if tally.complete(seats):
             break
     finish(tally, seats, into_last=True, ballots=ballots)
-    result = outcome("scottish-stv", tally, seats, n_valid,
-                     "Scottish STV (SSI 2007/42, 5 decimal places)")
+    result = outcome(
+        "scottish-stv", tally, seats, n_valid, "Scottish STV (SSI 2007/42, 5 decimal places)"
+    )
     return result, tally, ballots
 
 
@@ -339,14 +339,18 @@ def count_wigm(
                     tally.record(f"Sure losers defeated: {names} (B.2).", eliminated=losers)
                     break
                 flows = transfer_excluded(tally, ballots, losers)
-                tally.record(f"Sure losers defeated and transferred: {names} (B.2).",
-                             eliminated=losers, transfers=flows)
+                tally.record(
+                    f"Sure losers defeated and transferred: {names} (B.2).",
+                    eliminated=losers,
+                    transfers=flows,
+                )
                 continue
         if tally.pending:
             high = max(int(tally.votes[c]) for c in tally.pending)
             tied = [c for c in tally.pending if tally.votes[c] == high]
-            chosen = resolve_tie(tally, tied, purpose="surplus", lowest=False, look_back=False,
-                                 tie_break=breaker)
+            chosen = resolve_tie(
+                tally, tied, purpose="surplus", lowest=False, look_back=False, tie_break=breaker
+            )
             tally.pending.remove(chosen)
             surplus, flows = transfer_surplus(tally, ballots, chosen, scottish=False)
             tally.record(
@@ -359,12 +363,16 @@ def count_wigm(
         hopeful = tally.indices(HOPEFUL)
         low = min(int(tally.votes[c]) for c in hopeful)
         tied = [c for c in hopeful if tally.votes[c] == low]
-        chosen = resolve_tie(tally, tied, purpose="elimination", lowest=True, look_back=False,
-                             tie_break=breaker)
+        chosen = resolve_tie(
+            tally, tied, purpose="elimination", lowest=True, look_back=False, tie_break=breaker
+        )
         tally.exclude(chosen)
         flows = transfer_excluded(tally, ballots, [chosen])
-        tally.record(f"{tally.names[chosen]} defeated with the fewest votes ({tally.dec(low)}) "
-                     "(B.4).", eliminated=[chosen], transfers=flows)
+        tally.record(
+            f"{tally.names[chosen]} defeated with the fewest votes ({tally.dec(low)}) (B.4).",
+            eliminated=[chosen],
+            transfers=flows,
+        )
     finish(tally, seats, into_last=True, ballots=ballots)
     rule = "PRF reference WIGM" + (" with batch defeat" if batch else "")
     return outcome("wigm", tally, seats, n_valid, rule + " (4 decimal places)"), tally, ballots

@@ -211,9 +211,9 @@ class Tally:
         self.history.append(self.votes.copy())
         return round_
 
-    def transfer_record(self, source: int, received: IntArray, exhausted: int) -> dict[
-        str, dict[str, Number]
-    ]:
+    def transfer_record(
+        self, source: int, received: IntArray, exhausted: int
+    ) -> dict[str, dict[str, Number]]:
         flows: dict[str, Number] = {
             self.names[i]: self.dec(int(received[i])) for i in np.flatnonzero(received)
         }
@@ -244,17 +244,23 @@ def resolve_tie(
     if look_back:
         for back in range(len(tally.history) - 1, -1, -1):
             votes = tally.history[back]
-            best = min(int(votes[i]) for i in group) if lowest else max(
-                int(votes[i]) for i in group)
+            best = (
+                min(int(votes[i]) for i in group) if lowest else max(int(votes[i]) for i in group)
+            )
             group = [i for i in group if int(votes[i]) == best]
             if len(group) == 1:
-                tally.tie_breaks.append(TieBreakRecord(
-                    round=stage, purpose=purpose, tied=tuple(names),
-                    chosen=(tally.names[group[0]],), rule="previous-stages",
-                    explanation=f"{tally.names[group[0]]} had the "
-                    f"{'fewest' if lowest else 'most'} votes at stage {back + 1}, the most "
-                    "recent stage at which the tied candidates had unequal votes.",
-                ))
+                tally.tie_breaks.append(
+                    TieBreakRecord(
+                        round=stage,
+                        purpose=purpose,
+                        tied=tuple(names),
+                        chosen=(tally.names[group[0]],),
+                        rule="previous-stages",
+                        explanation=f"{tally.names[group[0]]} had the "
+                        f"{'fewest' if lowest else 'most'} votes at stage {back + 1}, the most "
+                        "recent stage at which the tied candidates had unequal votes.",
+                    )
+                )
                 return group[0]
     record = break_tie(
         tie_break or Ask(),
@@ -292,7 +298,10 @@ class FileOrder:
         position = {c: i for i, c in enumerate(self.order)}
         ranked = sorted(tied, key=lambda c: position.get(c, len(position)))
         return TieBreakRecord(
-            round=round, purpose=purpose, tied=tuple(tied), chosen=tuple(ranked[:k]),
+            round=round,
+            purpose=purpose,
+            tied=tuple(tied),
+            chosen=tuple(ranked[:k]),
             rule=self.name,
             explanation="Broken by the predetermined order " + ", ".join(self.order) + ".",
         )

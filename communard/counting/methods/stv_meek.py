@@ -40,9 +40,7 @@ def _ceil_div(a: IntArray | int, b: int) -> Any:
     return -((-a) // b)
 
 
-def distribute(
-    ranks: IntArray, mult: IntArray, keep: IntArray, scale: int
-) -> tuple[IntArray, int]:
+def distribute(ranks: IntArray, mult: IntArray, keep: IntArray, scale: int) -> tuple[IntArray, int]:
     """PRF Meek B.2.a over all ballots at once: votes per candidate and the residual.
 
     Along each ballot the weight ``w`` starts at 1; each ranked candidate keeps
@@ -99,14 +97,18 @@ def meek(
     scale = 10**digits
     tally, ballots, seats, n_valid = start_count(profile, seats, digits, options)
     breaker = default_tie_break(profile, tie_break)
-    ranks = np.where(ballots.cols[None, :] < ballots.stop[:, None],
-                     ballots.ranks.astype(np.int64), -1)
+    ranks = np.where(
+        ballots.cols[None, :] < ballots.stop[:, None], ballots.ranks.astype(np.int64), -1
+    )
     mult = ballots.mult
     keep = np.array([0 if s == WITHDRAWN else scale for s in tally.state], dtype=np.int64)
     omega = 10 ** (digits - omega_digits)
     tally.quota = n_valid * scale // (seats + 1) + 1
-    tally.record("First preferences counted; every keep factor is 1 (A).",
-                 surplus=0, extra=_keep_info(tally, keep))
+    tally.record(
+        "First preferences counted; every keep factor is 1 (A).",
+        surplus=0,
+        extra=_keep_info(tally, keep),
+    )
     while len(tally.indices(HOPEFUL)) > seats - tally.seats_filled > 0:
         status, last_surplus, iterations = "iterate", n_valid * scale, 0
         newly: list[int] = []
@@ -143,27 +145,38 @@ def meek(
         info["stopped_because"] = status
         if status == "elected":
             names = ", ".join(tally.names[c] for c in newly)
-            tally.record(f"{names} reached the quota after {iterations} iteration(s) (B.2.c).",
-                         surplus=surplus, extra=info)
+            tally.record(
+                f"{names} reached the quota after {iterations} iteration(s) (B.2.c).",
+                surplus=surplus,
+                extra=info,
+            )
             continue
         hopeful = tally.indices(HOPEFUL)
         low = min(int(votes[c]) for c in hopeful)
         # B.3: a hopeful within the total surplus of the lowest vote counts as tied.
         tied = [c for c in hopeful if int(votes[c]) <= low + surplus]
-        chosen = resolve_tie(tally, tied, purpose="elimination", lowest=True, look_back=False,
-                             tie_break=breaker)
+        chosen = resolve_tie(
+            tally, tied, purpose="elimination", lowest=True, look_back=False, tie_break=breaker
+        )
         tally.exclude(chosen)
         why = "surplus below omega" if status == "omega" else "surplus no longer falling"
         tally.record(
             f"{tally.names[chosen]} defeated with the lowest vote "
             f"({tally.dec(int(votes[chosen]))}) after {iterations} iteration(s), {why} (B.3).",
-            eliminated=[chosen], surplus=surplus, extra=info,
+            eliminated=[chosen],
+            surplus=surplus,
+            extra=info,
         )
         keep[chosen] = 0
         tally.votes[chosen] = 0
     finish(tally, seats, into_last=True)
-    return outcome("meek", tally, seats, n_valid,
-                   f"PRF reference Meek (9 decimal places, omega 10^-{omega_digits})")
+    return outcome(
+        "meek",
+        tally,
+        seats,
+        n_valid,
+        f"PRF reference Meek (9 decimal places, omega 10^-{omega_digits})",
+    )
 
 
 def _keep_info(tally: Tally, keep: IntArray) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def _load(source: str | Path | bytes | IO[bytes], name: str | None) -> _Source:
             raise BallotFormatError(
                 f"cannot read the file: {error.strerror}.", path=str(path)
             ) from error
-    return _Source(source.read(), name or getattr(source, "name", "<stream>"))
+    return _Source(source.read(), name or str(getattr(source, "name", "<stream>")))
 
 
 def read_blt(source: str | Path | bytes | IO[bytes], *, name: str | None = None) -> RankedProfile:

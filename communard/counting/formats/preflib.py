@@ -48,7 +48,7 @@ def read_preflib(
                 f"cannot read the file: {error.strerror}.", path=label
             ) from error
     else:
-        data, label = source.read(), name or getattr(source, "name", "<stream>")
+        data, label = source.read(), name or str(getattr(source, "name", "<stream>"))
     text = data.decode("utf-8-sig", "replace")
 
     def fail(line: int, problem: str, hint: str = "") -> BallotFormatError:

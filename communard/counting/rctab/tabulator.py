@@ -158,6 +158,9 @@ class Tabulator:
         self.allocated: list[dict[str, Decimal]] = [{} for _ in range(n)]
         self.value: list[Decimal] = [ONE] * n
         self.max_rank = [ballot[-1][0] if ballot else 0 for ballot in groups.ballots]
+        # Which distinct ballots each candidate holds, and the inactive sums so far.
+        self._holders: dict[str, list[int]] = {}
+        self._inactive_running = {status: ZERO for status in INACTIVE_STATUSES}
 
         self.round = 0
         self.rounds: list[RoundResult] = []
@@ -330,17 +333,27 @@ class Tabulator:
     # -- tallying -----------------------------------------------------------------------------
 
     def _compute_tallies(self) -> RoundResult:
+        """One round's tallies, as RCTab's computeTalliesForRound finds them.
+
+        RCTab re-reads every ballot each round; a ballot whose candidate is still continuing
+        just counts for them again, and an inactive one stays inactive with its value. So
+        only the ballots of candidates who left the count are read here, and the other
+        sums are carried forward: the same exact ``Decimal`` values, scale included.
+        """
         names = [c for c in self.candidate_names if self.continuing(c)]
+        previous = self.rounds[-1] if self.rounds else None
         # RoundTally keeps candidates in a java.util.HashMap: iterate in its order.
-        tally = {name: ZERO for name in hash_order(names)}
-        inactive = {status: ZERO for status in INACTIVE_STATUSES}
-        active = ZERO
+        tally = {
+            name: previous.tally.get(name, ZERO) if previous else ZERO for name in hash_order(names)
+        }
+        inactive = dict(self._inactive_running)
         transfers = self.transfers.setdefault(self.round, {})
         final_surplus = self.uses_surpluses and len(self.winner_to_round) == self.seats
         max_skipped = self.config.max_skipped_ranks
         exhaust_duplicates = self.config.exhaust_on_duplicate
         rule = self.config.overvote_rule
         continuing = self.continuing
+        holders = self._holders
 
         def record(g: int, selected: str | None, status: str, votes: Decimal) -> None:
             # RCTab's recordSelectionForCastVoteRecord: log the transfer (only when the
@@ -355,18 +368,19 @@ class Tabulator:
             if selected is None:
                 self.status[g] = status
                 inactive[status] += votes
+            else:
+                holders.setdefault(selected, []).append(g)
 
-        for g, ballot in enumerate(self.groups.ballots):
+        if previous is None:
+            pending = list(range(len(self.groups.ballots)))
+        else:
+            pending = []
+            for holder in [h for h in holders if not continuing(h)]:
+                pending.extend(holders.pop(holder))
+            pending.sort()
+        for g in pending:
+            ballot = self.groups.ballots[g]
             votes = self.weights[g] * self.value[g]
-            status = self.status[g]
-            if status != ACTIVE:
-                inactive[status] += votes
-                continue
-            current = self.recipient[g]
-            if current is not None and continuing(current):
-                tally[current] += votes
-                active += votes
-                continue
             if not ballot:
                 record(g, None, DID_NOT_RANK, votes)
                 continue
@@ -404,10 +418,13 @@ class Tabulator:
                 if selected is not None:
                     record(g, selected, ACTIVE, votes)
                     tally[selected] += votes
-                    active += votes
                     break
                 if rank == self.max_rank[g]:
                     record(g, None, EXHAUSTED, votes)
+        self._inactive_running = dict(inactive)
+        active = ZERO
+        for votes in tally.values():
+            active += votes
         return RoundResult(self.round, tally, ZERO, inactive, active)
 
     def _overvote_decision(self, candidates: tuple[str, ...], rule: str) -> str:
@@ -510,7 +527,7 @@ class Tabulator:
         votes = result.tally[winner]
         extra = votes - result.threshold
         fraction = self.divide(extra, votes) if extra > 0 else ZERO
-        for g in range(len(self.recipient)):
+        for g in self._holders.get(winner, []):
             if self.recipient[g] == winner and self.status[g] == ACTIVE:
                 value = self.value[g]
                 # Truncate what moves on, so the winner never drops below the threshold.

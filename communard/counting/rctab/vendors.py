@@ -65,8 +65,8 @@ def read_dominion(
 ) -> Iterator[Ballot]:
     """Dominion Democracy Suite: a folder of ``CvrExport*.json`` files (and manifests).
 
-    Each session is one ballot; the adjudicated ``Modified`` record replaces the
-    ``Original`` when present. Marks flagged ``IsAmbiguous`` are not votes. Candidate ids
+    Each session is one ballot; the adjudicated ``Modified`` record replaces an
+    ``Original`` that is not current. Marks flagged ``IsAmbiguous`` are not votes. Candidate ids
     are matched against the config's aliases; the ``undeclaredWriteInLabel`` names the
     write-in candidate id. A session without the contest is not a ballot in it.
     """
@@ -83,7 +83,13 @@ def read_dominion(
         where = str(export)
         data = _load_json(export)
         for session in data.get("Sessions", []):
-            record = session.get("Modified") or session.get("Original") or {}
+            # RCTab reads the original record when it is current, else the adjudicated
+            # ("Modified") one, and skips the session when there is neither.
+            record = session.get("Original") or {}
+            if not record.get("IsCurrent", True):
+                record = session.get("Modified")
+                if not record:
+                    continue
             cards = record.get("Cards")
             contests = (
                 [c for card in cards for c in card.get("Contests", [])]

@@ -169,6 +169,9 @@ def accept_amendment(ctx: Context, cmd: c.AcceptAmendment) -> dict[str, Any]:
 
 def open_vote(ctx: Context, cmd: c.OpenVote) -> dict[str, Any]:
     motion = ctx.motion(cmd.motion)
+    if motion.state == rules.VOTING:
+        # Time opens votes on its own (settle); asking again confirms the vote is open.
+        return motion_json(motion)
     _open(ctx, motion, ctx.member)
     return motion_json(motion)
 
@@ -331,36 +334,39 @@ def _amend_charter(ctx: Context, motion: Motion, text: str) -> None:
 def settle(ctx: Context) -> int:
     """Open, close and lapse everything due in the entered commune; return how many changed."""
     changed = 0
-    while True:
-        due = [m for m in ctx.uow.find_all(
-            Motion, commune_id=ctx.commune_id,
-            state=(rules.DELIBERATION, rules.VOTING, rules.ADOPTED),
-        ) if rules.due(m, ctx.now)]
-        # Amendments first: they are settled before their main motion goes to a vote.
-        due.sort(key=lambda m: (m.amends_id is None, m.number))
-        progressed = False
-        for motion in due:
-            action = rules.due(motion, ctx.now)
-            if action == "close":
-                _close(ctx, motion)
-            elif action == "lapse":
-                rules.lapse_unratified(motion, ctx.now)
-                ctx.uow.update(motion)
-                ctx.record("motion.lapsed/1", {"motion": motion.number,
-                                               "reason": "emergency decision not ratified"},
-                           motion=motion)
-            elif action == "open":
-                if motion.amends_id is not None:
-                    main = _main_of(ctx, motion)
-                    if main.state != rules.DELIBERATION:
-                        continue
-                elif ctx.uow.count(Motion, amends_id=motion.id,
-                                   state=(rules.DELIBERATION, rules.VOTING)):
+    while _settle_one(ctx):
+        changed += 1
+    return changed
+
+
+def _settle_one(ctx: Context) -> bool:
+    """Do the first thing due, if any (motions are reloaded each time: one change may
+    alter another motion, as an adopted amendment alters its main motion's text)."""
+    due = [m for m in ctx.uow.find_all(
+        Motion, commune_id=ctx.commune_id,
+        state=(rules.DELIBERATION, rules.VOTING, rules.ADOPTED),
+    ) if rules.due(m, ctx.now)]
+    # Amendments first: they are settled before their main motion goes to a vote.
+    due.sort(key=lambda m: (m.amends_id is None, m.number))
+    for motion in due:
+        action = rules.due(motion, ctx.now)
+        if action == "close":
+            _close(ctx, motion)
+        elif action == "lapse":
+            rules.lapse_unratified(motion, ctx.now)
+            ctx.uow.update(motion)
+            ctx.record("motion.lapsed/1", {"motion": motion.number,
+                                           "reason": "emergency decision not ratified"},
+                       motion=motion)
+        elif action == "open":
+            if motion.amends_id is not None:
+                if _main_of(ctx, motion).state != rules.DELIBERATION:
                     continue
-                _open(ctx, motion, None)
-            else:
+            elif ctx.uow.count(Motion, amends_id=motion.id,
+                               state=(rules.DELIBERATION, rules.VOTING)):
                 continue
-            progressed = True
-            changed += 1
-        if not progressed:
-            return changed
+            _open(ctx, motion, None)
+        else:
+            continue
+        return True
+    return False

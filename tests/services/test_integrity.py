@@ -1,0 +1,138 @@
+"""What must hold under failure and concurrency: nothing half-done, one ballot per member."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from communard.bootstrap import Application
+from communard.errors import CommunardError, InvalidInput, StateError
+from communard.services import commands as c
+from communard.services.access import Actor
+from tests.services.conftest import Commune, found
+from tests.services.helpers import snapshot, to_vote
+from tests.storage.fixtures import FakeClock
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        c.ProposeMotion(commune="paris", title="", body="B"),
+        c.ProposeMotion(commune="paris", title="T", body="B", decision_class="budget"),
+        c.ProposeMotion(commune="paris", title=["not", "text"], body="B"),  # type: ignore[arg-type]
+        c.CastBallot(commune="paris", motion=1, choice="maybe"),
+        c.CastBallot(commune="paris", motion="1", choice="for"),  # type: ignore[arg-type]
+        c.SecondMotion(commune="paris", motion=99),
+        c.SecondMotion(commune="paris", motion=True),  # type: ignore[arg-type]
+        c.CommentOnMotion(commune="paris", motion=1, body="   "),
+        c.InviteMember(commune="paris", email="not an address"),
+        c.CreateSection(commune="paris", slug="Not A Slug", name="X"),
+        c.AdmitMember(commune="paris", member=10_000),
+        c.JoinCommune(commune="paris", token="forged"),
+        c.AmendCharter(commune="paris", text='[charter]\nformat = 1\nname = "x"\n'),
+        c.FoundCommune(slug="paris", name="Again", founder_email="x@y.example"),
+        c.ProposeMotion(commune="elsewhere", title="T", body="B"),
+    ],
+    ids=lambda cmd: cmd.id,
+)
+def test_bad_input_changes_nothing(app: Application, commune: Commune, clock: FakeClock,
+                                   command: c.Command) -> None:
+    to_vote(app, commune, clock)
+    before = snapshot(app)
+    with pytest.raises(CommunardError) as error:
+        app.handle(command, commune.founder)
+    assert error.value.code and error.value.message
+    assert snapshot(app) == before
+
+
+def test_a_failing_command_leaves_no_journal_entry(app: Application, commune: Commune,
+                                                   clock: FakeClock) -> None:
+    number = to_vote(app, commune, clock)
+    head = app.queries.journal(commune.slug)["head"]
+    with pytest.raises(InvalidInput):
+        app.handle(c.CastBallot(commune=commune.slug, motion=number, choice="perhaps"),
+                   commune.founder)
+    assert app.queries.journal(commune.slug)["head"] == head
+
+
+def test_errors_name_the_field_value_and_fix(app: Application, commune: Commune) -> None:
+    with pytest.raises(InvalidInput) as error:
+        app.handle(c.ProposeMotion(commune=commune.slug, decision_class="budget", title="T",
+                                   body="B"), commune.founder)
+    shape = error.value.to_json()
+    assert shape["code"] == "motion.unknown_class"
+    assert shape["details"] == {"field": "decision_class", "value": "'budget'"}
+    assert "charter-amendment, emergency, ordinary" in shape["hint"]
+
+
+def test_non_members_cannot_act(app: Application, commune: Commune, clock: FakeClock) -> None:
+    other = found(app, slug="lyon", size=1)
+    number = to_vote(app, commune, clock)
+    for actor in (None, other.founder):
+        with pytest.raises(CommunardError) as error:
+            app.handle(c.CastBallot(commune=commune.slug, motion=number, choice="for"), actor)
+        assert error.value.code == "member.not_active"
+
+
+def _cast_many(app: Application, jobs: list[tuple[Actor, c.CastBallot]]) -> list[Any]:
+    barrier = threading.Barrier(len(jobs))
+
+    def run(job: tuple[Actor, c.CastBallot]) -> Any:
+        actor, command = job
+        barrier.wait()
+        try:
+            return app.handle(command, actor)
+        except CommunardError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(run, jobs))
+
+
+@pytest.mark.slow
+def test_fifty_concurrent_casts_by_one_member_store_one_ballot(
+    app: Application, commune: Commune, clock: FakeClock
+) -> None:
+    number = to_vote(app, commune, clock, decision_class="charter-amendment")
+    cast = c.CastBallot(commune=commune.slug, motion=number, choice="for")
+    results = _cast_many(app, [(commune.founder, cast)] * 50)
+    accepted = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, StateError)]
+    assert len(accepted) == 1 and len(refused) == 49
+    assert {r.code for r in refused} == {"vote.already_cast"}
+    detail = app.queries.motion(commune.slug, number)
+    assert len(detail["roll_call"]) == 1
+    assert app.queries.verify_journal(commune.slug).ok
+
+
+@pytest.mark.slow
+def test_casts_racing_the_close_are_counted_exactly(
+    app: Application, clock: FakeClock
+) -> None:
+    commune = found(app, slug="racing", size=40)
+    number = to_vote(app, commune, clock)
+    closes = app.queries.motion(commune.slug, number)["voting_closes_at"]
+    jobs = [(actor, c.CastBallot(commune=commune.slug, motion=number, choice="for"))
+            for actor in commune.everyone]
+
+    def close_midway() -> None:
+        clock.advance(days=2, seconds=1)
+        app.handle(c.Tick(commune=commune.slug))
+
+    timer = threading.Timer(0.05, close_midway)
+    timer.start()
+    results = _cast_many(app, jobs)
+    timer.join()
+    app.handle(c.Tick(commune=commune.slug))
+    accepted = sum(isinstance(r, dict) for r in results)
+    refused = [r for r in results if not isinstance(r, dict)]
+    assert all(r.code == "vote.closed" for r in refused)
+    detail = app.queries.motion(commune.slug, number)
+    assert detail["state"] in ("adopted", "lapsed")
+    assert len(detail["roll_call"]) == accepted
+    assert detail["outcome"]["for"] == accepted
+    assert all(r["cast_at"] < closes for r in detail["roll_call"])
+    assert app.queries.verify_journal(commune.slug).ok

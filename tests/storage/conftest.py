@@ -1,0 +1,3 @@
+from tests.storage.fixtures import database_url
+
+__all__ = ["database_url"]

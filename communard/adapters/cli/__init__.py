@@ -15,7 +15,13 @@ import click
 COMMANDS: dict[str, str] = {
     "count": "communard.adapters.cli.count:count",
     "demo": "communard.adapters.cli.demo:demo",
+    "init": "communard.adapters.cli.communes:init",
+    "journal": "communard.adapters.cli.journal:journal",
+    "member": "communard.adapters.cli.members:member",
+    "motion": "communard.adapters.cli.motions:motion",
     "serve": "communard.adapters.cli.serve:serve",
+    "tick": "communard.adapters.cli.communes:tick",
+    "vote": "communard.adapters.cli.votes:vote",
 }
 
 

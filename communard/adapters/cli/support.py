@@ -192,3 +192,81 @@ def out(text: str = "") -> None:
 def progress_enabled() -> bool:
     """Whether a progress bar may be drawn (a terminal, and not ``--json``)."""
     return sys.stderr.isatty() and not wants_json()
+
+
+# The commune and the acting member
+
+COMMUNE_HELP = "The commune's slug (default: the only commune in the database)."
+AS_HELP = (
+    "Act as the member with this e-mail address. The CLI is an operator's tool on the "
+    "server: it acts as the named member, through the same access checks as the web."
+)
+
+
+def commune_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--commune SLUG`` (or ``COMMUNARD_COMMUNE``)."""
+    return click.option(
+        "--commune", "commune", envvar="COMMUNARD_COMMUNE", metavar="SLUG", help=COMMUNE_HELP
+    )(function)
+
+
+def as_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as EMAIL`` (or ``COMMUNARD_AS``): the member on whose behalf a command acts."""
+    return click.option(
+        "--as", "as_email", envvar="COMMUNARD_AS", metavar="EMAIL", required=True, help=AS_HELP
+    )(function)
+
+
+def optional_as_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as EMAIL`` for commands that show more to a member than to the public."""
+    return click.option(
+        "--as",
+        "as_email",
+        envvar="COMMUNARD_AS",
+        metavar="EMAIL",
+        help="Look as the member with this e-mail address (default: as the public).",
+    )(function)
+
+
+def the_commune(slug: str | None) -> str:
+    """The commune named, or the only one in the database."""
+    if slug:
+        return slug
+    communes = application().queries.communes()
+    if len(communes) == 1:
+        return str(communes[0]["slug"])
+    if not communes:
+        fail(
+            exit_codes.NOT_FOUND,
+            "commune.none",
+            "This database holds no commune yet.",
+            "Found one with 'communard init', or load the demo with 'communard demo'.",
+        )
+    slugs = ", ".join(str(x["slug"]) for x in communes)
+    fail(
+        exit_codes.USAGE,
+        "commune.ambiguous",
+        f"This database holds several communes: {slugs}.",
+        "Name one with --commune SLUG (or COMMUNARD_COMMUNE).",
+    )
+    raise AssertionError("unreachable")
+
+
+def the_actor(email: str | None) -> Any:
+    """The account acting, found by e-mail address (None when no address is given)."""
+    if not email:
+        return None
+    actor = application().auth.account_for_email(email)
+    if actor is None:
+        raise errors.Unauthenticated(
+            f"No account has the e-mail address {email!r}.",
+            code="auth.unknown_account",
+            hint="Give the address a member signed up with (--as EMAIL).",
+        )
+    return actor
+
+
+def perform(command: Any, as_email: str | None) -> dict[str, Any]:
+    """Run a command of the services as the member ``as_email``; its result after commit."""
+    result: dict[str, Any] = application().handle(command, the_actor(as_email))
+    return result

@@ -227,7 +227,8 @@ class DemoLoader:
     def recent(self) -> None:
         """The motions still before the assembly, timed so that their windows are open now."""
         self.progress("Motions before the assembly now")
-        limit = self.clock.limit
+        # Offsets from the current hour, so that a reload within the hour gives the same times.
+        limit = self.clock.limit.replace(minute=0, second=0, microsecond=0)
         for motion in data.MOTIONS:
             if motion.state == "voting":
                 # Deliberation ended a day ago; the vote has two days to run.

@@ -162,9 +162,9 @@ def irv(
     winner: str | None = None
     top = first_continuing(profile.ranks, continuing)
     total = int(weights.sum())
+    counts = _tally(top, weights, n)
 
     for number in range(1, n + 1):
-        counts = _tally(top, weights, n)
         alive = [i for i in range(n) if continuing[i]]
         tallies: dict[str, Number] = {options[i]: counts[i] for i in alive}
         active = sum(counts[i] for i in alive)
@@ -217,9 +217,14 @@ def irv(
         explanation.append(f"Round {number}: eliminated {', '.join(losers)}.")
         for name in losers:
             continuing[options.index(name)] = False
-        before = top
-        top = first_continuing(profile.ranks, continuing)
-        current.transfers = _transfers(before, top, weights, options)
+        # Only the ballots of the eliminated candidates move: read just those rows again.
+        moving = np.nonzero(~continuing[np.where(top >= 0, top, n)] & (top >= 0))[0]
+        before = top.copy()
+        top[moving] = first_continuing(profile.ranks[moving], continuing)
+        current.transfers = _transfers(before[moving], top[moving], weights[moving], options)
+        lost = _tally(before[moving], weights[moving], n)
+        gained = _tally(top[moving], weights[moving], n)
+        counts = [c - a + b for c, a, b in zip(counts, lost, gained, strict=True)]
     winners = (winner,) if winner is not None else ()
     return _irv_outcome(rounds, winners, (), records, explanation)
 

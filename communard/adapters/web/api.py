@@ -75,8 +75,7 @@ def visitor(request: Request) -> Viewer:
 router = APIRouter(prefix="/api", responses=PROBLEMS)
 
 Slug = Annotated[str, Path(description="The commune's short address", examples=["paris-1871"])]
-MotionId = Annotated[int, Path(description="The motion's id", ge=1)]
-Id = Annotated[int, Path(ge=1)]
+MotionId = Annotated[int, Path(description="The motion's number in its commune", ge=1)]
 Reader = Annotated[Viewer, Depends(reader)]
 Actor = Annotated[Viewer, Depends(actor)]
 Visitor = Annotated[Viewer, Depends(visitor)]
@@ -112,8 +111,14 @@ def get_commune(slug: Slug, viewer: Reader) -> Any:
 
 @router.get("/communes/{slug}/members", operation_id="member.list")
 def list_members(slug: Slug, viewer: Reader) -> Any:
-    """Members, applicants and sections (members only)."""
+    """Members, applicants and former members: names, status, section (never e-mails)."""
     return out(ask(viewer, "member.list", commune=slug))
+
+
+@router.get("/communes/{slug}/sections", operation_id="section.list")
+def list_sections(slug: Slug, viewer: Reader) -> Any:
+    """The sections of a commune and their numbers of active members."""
+    return out(ask(viewer, "section.list", commune=slug))
 
 
 # ---- motions and votes ------------------------------------------------------------------------
@@ -129,10 +134,10 @@ def list_motions(
     return out(ask(viewer, "motion.list", commune=slug, state=state))
 
 
-@router.get("/communes/{slug}/motions/{motion_id}", operation_id="motion.get")
-def get_motion(slug: Slug, motion_id: MotionId, viewer: Reader) -> Any:
+@router.get("/communes/{slug}/motions/{number}", operation_id="motion.get")
+def get_motion(slug: Slug, number: MotionId, viewer: Reader) -> Any:
     """A motion with its amendments, comments, roll call, outcome and history."""
-    return out(ask(viewer, "motion.get", commune=slug, motion_id=motion_id))
+    return out(ask(viewer, "motion.get", commune=slug, motion=number))
 
 
 # ---- the public record ------------------------------------------------------------------------
@@ -159,14 +164,20 @@ def list_journal(
     return out(ask(viewer, "journal.list", commune=slug, before=before, limit=limit))
 
 
-# ---- API tokens -------------------------------------------------------------------------------
+# ---- private records ------------------------------------------------------------------------
 
 
-@router.get("/tokens", operation_id="token.list")
-def list_tokens(viewer: Reader) -> Any:
-    """Your API tokens (never their secrets)."""
+@router.get("/communes/{slug}/outbox", operation_id="outbox.list")
+def list_outbox(slug: Slug, viewer: Reader) -> Any:
+    """Mail of the commune waiting or sent (active members only)."""
+    return out(ask(viewer, "outbox.list", commune=slug))
+
+
+@router.get("/account", operation_id="account.get")
+def get_account(viewer: Reader) -> Any:
+    """The signed-in person: name, e-mail, memberships and API tokens (never their secrets)."""
     require_actor(viewer)
-    return out(ask(viewer, "token.list"))
+    return out(ask(viewer, "account.get"))
 
 
 # ---- commands: one POST operation per command, generated from the command registry ------------

@@ -9,6 +9,7 @@ services decide what the actor may see and do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from starlette.requests import Request
 
 from communard.adapters.web import security
 from communard.adapters.web.problems import csrf_rejected, not_signed_in
+from communard.services import commands
 
 
 @dataclass
@@ -58,17 +60,15 @@ def resolve_viewer(request: Request) -> Viewer:
     application = application_of(request)
     token = bearer_token(request)
     if token is not None:
-        # A bad token is an error, never a silent fall-back to visitor access.
-        actor = application.auth.authenticate_token(token)
-        viewer = Viewer(actor=actor, name=actor.name, via="token")
+        # A bad token is an error (401), never a silent fall-back to visitor access.
+        viewer = Viewer(actor=application.auth.actor_for_api_token(token), via="token")
     else:
-        viewer = Viewer()
         session_token = request.cookies.get(security.SESSION_COOKIE)
         session = application.auth.session(session_token) if session_token else None
         if session is not None:
             viewer = Viewer(
                 actor=session.actor,
-                name=session.actor.name,
+                name=session.display_name,
                 csrf_token=session.csrf_token,
                 session_token=session_token or "",
                 via="session",
@@ -100,11 +100,30 @@ def require_actor(viewer: Viewer) -> Any:
     return viewer.actor
 
 
-def perform(viewer: Viewer, command_id: str, payload: dict[str, Any]) -> Any:
+def perform(viewer: Viewer, command_id: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Perform the named command as the viewer's actor (one transaction, one journal entry)."""
-    return viewer.application.execute(command_id, viewer.actor, payload)
+    command = commands.from_json(command_id, payload)
+    return viewer.application.handle(command, viewer.actor)  # type: ignore[no-any-return]
+
+
+# The named queries: each id (also the API's operationId) and how the services answer it.
+QUERIES: dict[str, Callable[..., Any]] = {
+    "commune.list": lambda q, actor: q.communes(),
+    "commune.get": lambda q, actor, commune: q.commune(commune, actor),
+    "member.list": lambda q, actor, commune: q.members(commune, actor),
+    "section.list": lambda q, actor, commune: q.sections(commune),
+    "motion.list": lambda q, actor, commune, state=None: q.motions(commune, state),
+    "motion.get": lambda q, actor, commune, motion: q.motion(commune, motion, actor),
+    "charter.get": lambda q, actor, commune, version=None: q.charter(commune, version),
+    "journal.list": lambda q, actor, commune, before=None, limit=50: q.journal(
+        commune, after=before or 0, limit=limit, descending=True
+    ),
+    "journal.export": lambda q, actor, commune: q.export_journal(commune),
+    "outbox.list": lambda q, actor, commune: q.outbox(commune, actor),
+    "account.get": lambda q, actor: q.account(actor),
+}
 
 
 def ask(viewer: Viewer, query_id: str, **params: Any) -> Any:
     """Answer the named query as the viewer's actor (visitors see public records only)."""
-    return viewer.application.query(query_id, viewer.actor, **params)
+    return QUERIES[query_id](viewer.application.queries, viewer.actor, **params)

@@ -68,3 +68,28 @@ def make_templates() -> Jinja2Templates:
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates
+
+
+# Payload fields too long or too structured for a one-line summary of a journal entry.
+_LONG_FIELDS = {"text", "body", "effect", "details", "explanation"}
+
+
+def entry_summary(entry: dict[str, Any]) -> str:
+    """One line saying what a journal entry records: who, which motion, what was chosen."""
+    payload = entry.get("payload") or {}
+    parts: list[str] = []
+    if payload.get("name") and "member" in payload:
+        parts.append(str(payload["name"]))
+    if "motion" in payload:
+        parts.append(f"motion {payload['motion']}")
+    if payload.get("title"):
+        parts.append(f"“{payload['title']}”")
+    for key, value in payload.items():
+        if key in ("name", "member", "motion", "title") or key in _LONG_FIELDS:
+            continue
+        if isinstance(value, bool | int | str) and value != "":
+            text = str(value)
+            parts.append(f"{key.replace('_', ' ')}: {text if len(text) <= 40 else text[:39] + '…'}")
+    if payload.get("explanation"):
+        parts.append(str(payload["explanation"]))
+    return " · ".join(parts)

@@ -1,0 +1,215 @@
+"""Pages of a commune: home, members and sections, invitations, outbox, charter, journal."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Form, Query, Request
+from starlette.responses import Response, StreamingResponse
+
+from communard import errors
+from communard.adapters.web.context import ask, check_csrf, perform, resolve_viewer
+from communard.adapters.web.pages.rendering import acting, done, in_commune, render
+from communard.adapters.web.problems import status_for
+from communard.adapters.web.templating import entry_summary
+from communard.domain.charters import parse_charter
+
+router = APIRouter()
+
+JOURNAL_PAGE = 50
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def home_sections(motions: list[dict[str, Any]], now: datetime) -> dict[str, list[Any]]:
+    """The motions of the home page, grouped by what they need from members."""
+    groups: dict[str, list[Any]] = {
+        "voting": [],
+        "seconding": [],
+        "deliberation": [],
+        "overdue": [],
+        "decided": [],
+    }
+    for row in motions:
+        state = row["state"]
+        ends = _when(row.get("deliberation_ends_at"))
+        if state == "deliberation" and ends is not None and ends <= now:
+            # Deliberation is over but nobody has opened the vote yet.
+            groups["overdue"].append(row)
+        elif state in ("voting", "seconding", "deliberation"):
+            groups[state].append(row)
+        elif state in ("adopted", "rejected", "lapsed"):
+            groups["decided"].append(row)
+    groups["decided"] = groups["decided"][:10]
+    return groups
+
+
+@router.get("/c/{slug}")
+def commune_home(request: Request, slug: str) -> Response:
+    """What is open for vote, what needs seconds, recent decisions, overdue items."""
+    viewer = resolve_viewer(request)
+    context = in_commune(viewer, slug)
+    now = viewer.application.queries.clock()
+    home = home_sections(ask(viewer, "motion.list", commune=slug), now)
+    return render(request, "commune.html", home=home, **context)
+
+
+@router.get("/c/{slug}/members")
+def members(request: Request, slug: str) -> Response:
+    """Members, applicants awaiting admission and sections."""
+    viewer = resolve_viewer(request)
+    context = in_commune(viewer, slug)
+    rows = ask(viewer, "member.list", commune=slug)
+    return render(
+        request,
+        "members.html",
+        members=[r for r in rows if r["status"] == "active"],
+        applicants=[r for r in rows if r["status"] == "applicant"],
+        sections=ask(viewer, "section.list", commune=slug),
+        **context,
+    )
+
+
+@router.post("/c/{slug}/invitations")
+def invite(
+    request: Request, slug: str, email: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Invite someone (``member.invite``); without a mail server it waits in the outbox."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "member.invite", {"commune": slug, "email": email})
+    return done(request, f"/c/{slug}/outbox", "member.invite")
+
+
+@router.get("/c/{slug}/outbox")
+def outbox(request: Request, slug: str) -> Response:
+    """Mail waiting to be sent or passed on by hand (active members only)."""
+    viewer = resolve_viewer(request)
+    context = in_commune(viewer, slug)
+    messages = ask(viewer, "outbox.list", commune=slug)
+    return render(request, "outbox.html", messages=messages, **context)
+
+
+@router.post("/c/{slug}/members/{member_id}/admit")
+def admit(request: Request, slug: str, member_id: int, csrf_token: str = Form("")) -> Response:
+    """Sponsor an applicant, or propose their admission to the assembly (``member.admit``)."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "member.admit", {"commune": slug, "member": member_id})
+    return done(request, f"/c/{slug}/members", "member.admit")
+
+
+@router.post("/c/{slug}/leave")
+def leave(request: Request, slug: str, csrf_token: str = Form("")) -> Response:
+    """Leave the commune (``member.leave``)."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "member.leave", {"commune": slug})
+    return done(request, f"/c/{slug}", "member.leave")
+
+
+def slug_of(name: str) -> str:
+    """A section's slug made from its name ('Section du Louvre' → 'section-du-louvre')."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63]
+
+
+@router.post("/c/{slug}/sections")
+def create_section(
+    request: Request, slug: str, name: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Create a section (``section.create``)."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "section.create", {"commune": slug, "name": name, "slug": slug_of(name)})
+    return done(request, f"/c/{slug}/members", "section.create")
+
+
+@router.get("/c/{slug}/join")
+def join_form(request: Request, slug: str, token: str = Query("")) -> Response:
+    """The invitation page: choose a name and a password, and join."""
+    viewer = resolve_viewer(request)
+    context = in_commune(viewer, slug)
+    return render(request, "join.html", token=token, form={}, **context)
+
+
+@router.post("/c/{slug}/join")
+def join(
+    request: Request,
+    slug: str,
+    token: str = Form(""),
+    name: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Accept an invitation (``member.join``); a new member then signs in."""
+    viewer = resolve_viewer(request)
+    check_csrf(request, viewer, csrf_token)
+    payload = {
+        "commune": slug,
+        "token": token,
+        "display_name": name or None,
+        "password": password or None,
+    }
+    try:
+        perform(viewer, "member.join", payload)
+    except (errors.InvalidInput, errors.NotFound, errors.Conflict) as exc:
+        context = in_commune(viewer, slug)
+        return render(
+            request,
+            "join.html",
+            status_for(exc),
+            token=token,
+            form={"name": name},
+            problem=exc,
+            **context,
+        )
+    if viewer.actor is None:
+        return done(request, f"/sign-in?next=/c/{slug}", "member.join")
+    return done(request, f"/c/{slug}", "member.joined")
+
+
+@router.get("/c/{slug}/charter")
+def charter(request: Request, slug: str, version: int | None = Query(None, ge=1)) -> Response:
+    """The charter in force (or an older version), its rules and the list of versions."""
+    viewer = resolve_viewer(request)
+    context = in_commune(viewer, slug)
+    answer = ask(viewer, "charter.get", commune=slug, version=version)
+    rules = parse_charter(answer["text"]).to_json()
+    return render(request, "charter.html", charter=answer, rules=rules, **context)
+
+
+@router.get("/c/{slug}/journal")
+def journal(request: Request, slug: str, before: int | None = Query(None, ge=1)) -> Response:
+    """The public journal, newest first, a page at a time."""
+    viewer = resolve_viewer(request)
+    context = in_commune(viewer, slug)
+    answer = ask(viewer, "journal.list", commune=slug, before=before, limit=JOURNAL_PAGE)
+    entries = [{**e, "summary": entry_summary(e)} for e in answer["entries"]]
+    head = answer["head"]["seq"]
+    older = entries[-1]["seq"] if entries and entries[-1]["seq"] > 1 else None
+    newer = None
+    if entries and entries[0]["seq"] < head:
+        newer = entries[0]["seq"] + JOURNAL_PAGE + 1
+        newer = None if newer > head else newer
+    return render(
+        request,
+        "journal.html",
+        entries=entries,
+        older=older,
+        newer=newer,
+        show_newest=bool(entries) and entries[0]["seq"] < head,
+        **context,
+    )
+
+
+@router.get("/c/{slug}/journal.jsonl")
+def journal_export(request: Request, slug: str) -> Response:
+    """The whole journal as JSON Lines, exactly as stored (check it with ``journal verify``)."""
+    viewer = resolve_viewer(request)
+    ask(viewer, "commune.get", commune=slug)  # an unknown commune is a 404 before streaming
+    lines = ask(viewer, "journal.export", commune=slug)
+    return StreamingResponse(
+        (line + "\n" for line in lines),
+        media_type="application/jsonl",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-journal.jsonl"'},
+    )

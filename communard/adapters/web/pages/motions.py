@@ -1,0 +1,219 @@
+"""Pages of motions: the list, the motion page with its live tally, and every action on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Form, Query, Request
+from starlette.responses import Response
+
+from communard import errors
+from communard.adapters.web.context import Viewer, ask, perform, require_actor, resolve_viewer
+from communard.adapters.web.pages.rendering import acting, done, in_commune, render, templates
+from communard.adapters.web.problems import status_for
+from communard.adapters.web.templating import duration, entry_summary, fraction
+
+router = APIRouter()
+
+STATE_FILTERS: list[tuple[str, str]] = [
+    ("", "All"),
+    ("draft", "Draft"),
+    ("seconding", "Seconding"),
+    ("deliberation", "Deliberation"),
+    ("voting", "Voting"),
+    ("adopted", "Adopted"),
+    ("rejected", "Rejected"),
+    ("lapsed", "Lapsed"),
+    ("withdrawn", "Withdrawn"),
+]
+
+
+@router.get("/c/{slug}/motions")
+def motions(request: Request, slug: str, state: str = Query("")) -> Response:
+    """The motions, filtered by state."""
+    viewer = resolve_viewer(request)
+    context = in_commune(viewer, slug)
+    known = {value for value, _ in STATE_FILTERS}
+    state = state if state in known else ""
+    rows = ask(viewer, "motion.list", commune=slug, state=state or None)
+    return render(
+        request, "motions.html", motions=rows, states=STATE_FILTERS, state=state, **context
+    )
+
+
+def decision_classes(commune: dict[str, Any]) -> list[dict[str, str]]:
+    """The charter's decision classes, each with a one-line summary of its procedure."""
+    return [
+        {
+            "id": dc["id"],
+            "name": dc["title"],
+            "summary": f"{dc['seconds']} seconds to admit it; deliberation "
+            f"{duration(dc['deliberation_seconds'])}, voting {duration(dc['voting_seconds'])}; "
+            f"adopted with more than {fraction(dc['threshold'])} of "
+            f"{'votes cast' if dc['threshold_of'] == 'cast' else 'members'}, "
+            f"quorum {fraction(dc['quorum'])} of members.",
+        }
+        for dc in commune["charter"]["classes"].values()
+    ]
+
+
+@router.get("/c/{slug}/motions/new")
+def new_motion_form(request: Request, slug: str) -> Response:
+    """The form to propose a motion, with the charter's decision classes."""
+    viewer = resolve_viewer(request)
+    require_actor(viewer)
+    context = in_commune(viewer, slug)
+    return render(
+        request,
+        "motion_new.html",
+        form={},
+        decision_classes=decision_classes(context["commune"]),
+        **context,
+    )
+
+
+@router.post("/c/{slug}/motions/new")
+def propose(
+    request: Request,
+    slug: str,
+    title: str = Form(""),
+    text: str = Form(""),
+    decision_class: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Propose a motion (``motion.propose``); on error the form comes back filled in."""
+    viewer = acting(request, csrf_token)
+    payload = {"commune": slug, "title": title, "body": text, "decision_class": decision_class}
+    try:
+        result = perform(viewer, "motion.propose", payload)
+    except (errors.InvalidInput, errors.Forbidden) as exc:
+        context = in_commune(viewer, slug)
+        return render(
+            request,
+            "motion_new.html",
+            status_for(exc),
+            form={"title": title, "text": text, "decision_class": decision_class},
+            decision_classes=decision_classes(context["commune"]),
+            problem=exc,
+            **context,
+        )
+    return done(request, f"/c/{slug}/motions/{result['motion']}", "motion.propose")
+
+
+def tally_view(motion: dict[str, Any]) -> dict[str, Any]:
+    """Totals, bar widths (out of 1000) and the roll call of a motion's ballots."""
+    tally = motion["tally"]
+    counts = {c: int(tally.get(c, 0)) for c in ("for", "against", "abstain")}
+    total = sum(counts.values())
+    bar = {c: (n * 1000 // total if total else 0) for c, n in counts.items()}
+    return {
+        **counts,
+        "total": total,
+        "members": tally.get("electorate"),
+        "bar": bar,
+        "ballots": motion["roll_call"],
+    }
+
+
+def _motion_page(viewer: Viewer, slug: str, number: int) -> dict[str, Any]:
+    motion = ask(viewer, "motion.get", commune=slug, motion=number)
+    history = [{**e, "summary": entry_summary(e)} for e in motion["history"]]
+    return {
+        "motion": motion,
+        "can": motion["you"] or {},
+        "tally": tally_view(motion),
+        "history": history,
+    }
+
+
+@router.get("/c/{slug}/motions/{number}")
+def motion(request: Request, slug: str, number: int) -> Response:
+    """A motion: text, amendments, comments, actions, roll call, outcome and history."""
+    viewer = resolve_viewer(request)
+    context = in_commune(viewer, slug)
+    return render(request, "motion.html", **_motion_page(viewer, slug, number), **context)
+
+
+@router.get("/c/{slug}/motions/{number}/tally")
+def tally_fragment(request: Request, slug: str, number: int) -> Response:
+    """The live roll-call tally as an HTML fragment (polled by communard.js)."""
+    viewer = resolve_viewer(request)
+    motion = ask(viewer, "motion.get", commune=slug, motion=number)
+    response = templates.TemplateResponse(
+        request, "_tally.html", {"viewer": viewer, "tally": tally_view(motion)}
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _motion_action(command_id: str) -> Any:
+    """A form POST performing ``command_id`` on a motion, then back to the motion page."""
+
+    def action(request: Request, slug: str, number: int, csrf_token: str = Form("")) -> Response:
+        viewer = acting(request, csrf_token)
+        perform(viewer, command_id, {"commune": slug, "motion": number})
+        return done(request, f"/c/{slug}/motions/{number}", command_id)
+
+    action.__doc__ = f"Perform ``{command_id}`` on the motion and return to its page."
+    return action
+
+
+for _path, _command in (
+    ("second", "motion.second"),
+    ("open-vote", "motion.open_vote"),
+    ("close", "motion.close"),
+    ("withdraw", "motion.withdraw"),
+):
+    router.add_api_route(
+        f"/c/{{slug}}/motions/{{number}}/{_path}", _motion_action(_command), methods=["POST"]
+    )
+
+
+@router.post("/c/{slug}/motions/{number}/vote")
+def vote(
+    request: Request,
+    slug: str,
+    number: int,
+    choice: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Cast or change a roll-call ballot (``vote.cast``)."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "vote.cast", {"commune": slug, "motion": number, "choice": choice})
+    return done(request, f"/c/{slug}/motions/{number}#roll-call", "vote.cast")
+
+
+@router.post("/c/{slug}/motions/{number}/comment")
+def comment(
+    request: Request, slug: str, number: int, text: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Post a comment in the deliberation (``motion.comment``)."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "motion.comment", {"commune": slug, "motion": number, "body": text})
+    return done(request, f"/c/{slug}/motions/{number}#deliberation", "motion.comment")
+
+
+@router.post("/c/{slug}/motions/{number}/amend")
+def amend(
+    request: Request,
+    slug: str,
+    number: int,
+    title: str = Form(""),
+    text: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Move an amendment: a new wording of the motion (``motion.amend``)."""
+    viewer = acting(request, csrf_token)
+    payload = {"commune": slug, "motion": number, "title": title, "body": text}
+    perform(viewer, "motion.amend", payload)
+    return done(request, f"/c/{slug}/motions/{number}#amendments", "motion.amend")
+
+
+@router.post("/c/{slug}/motions/{number}/amendments/{amendment}/accept")
+def accept_amendment(
+    request: Request, slug: str, number: int, amendment: int, csrf_token: str = Form("")
+) -> Response:
+    """The mover accepts an amendment into the motion (``amendment.accept``)."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "amendment.accept", {"commune": slug, "amendment": amendment})
+    return done(request, f"/c/{slug}/motions/{number}#amendments", "amendment.accept")

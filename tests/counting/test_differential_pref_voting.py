@@ -1,0 +1,120 @@
+"""Our winners equal pref_voting's on generated profiles, for the methods both define.
+
+pref_voting returns the set of winners before any tie-break; we compare it with
+our winner, or with the tied options when we report a tie (no tie-break given).
+
+Where the definitions differ, the test says how:
+
+- Borda and plurality: compared on complete ballots only. pref_voting's Borda
+  for truncated ballots (``borda_for_profile_with_ties``) scores by
+  dominance, which is none of our named truncated variants.
+- Schulze: pref_voting measures defeats by margins; our default is winning
+  votes. On complete ballots the two agree; on truncated ballots we compare
+  ``strength="margin"``.
+- Truncated ballots: pref_voting compares a ranked option with an unranked one
+  only under ``use_extended_strict_preference()``, which is our reading.
+- Ranked pairs: pref_voting's winners are those of *some* order of equal
+  margins, which is what we report without a tie-break rule.
+- Approval: pref_voting counts a ``GradeProfile`` of 0/1 grades.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from communard.counting import ApprovalProfile, Outcome, RankedProfile, count
+
+pv_profiles = pytest.importorskip("pref_voting.profiles")
+pv_ties = pytest.importorskip("pref_voting.profiles_with_ties")
+pv_scoring = pytest.importorskip("pref_voting.scoring_methods")
+pv_c1 = pytest.importorskip("pref_voting.c1_methods")
+pv_margin = pytest.importorskip("pref_voting.margin_based_methods")
+pv_grades = pytest.importorskip("pref_voting.grade_profiles")
+pv_grade_methods = pytest.importorskip("pref_voting.grade_methods")
+
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def ours(outcome: Outcome) -> set[int]:
+    names = set(outcome.winners) or set(outcome.tied)
+    return {int(name[1:]) for name in names}
+
+
+@st.composite
+def ballots(draw: st.DrawFn, max_options: int, complete: bool) -> tuple[int, list[Any],
+                                                                         list[int]]:
+    m = draw(st.integers(2, max_options))
+    orders = draw(st.lists(st.permutations(range(m)), min_size=1, max_size=9))
+    if not complete:
+        orders = [o[: draw(st.integers(1, m))] for o in orders]
+    counts = draw(st.lists(st.integers(1, 4), min_size=len(orders), max_size=len(orders)))
+    return m, orders, counts
+
+
+def our_profile(m: int, orders: list[Any], counts: list[int]) -> RankedProfile:
+    names = [f"c{i}" for i in range(m)]
+    return RankedProfile.from_rankings(names, [[names[c] for c in o] for o in orders], counts)
+
+
+def their_profile(m: int, orders: list[Any], counts: list[int], complete: bool) -> Any:
+    if complete:
+        return pv_profiles.Profile([list(o) for o in orders], rcounts=counts)
+    profile = pv_ties.ProfileWithTies([{c: r for r, c in enumerate(o)} for o in orders],
+                                      rcounts=counts, candidates=list(range(m)))
+    profile.use_extended_strict_preference()
+    return profile
+
+
+COMPLETE: dict[str, Callable[..., Any]] = {
+    "plurality": pv_scoring.plurality,
+    "borda": pv_scoring.borda,
+    "copeland": pv_c1.copeland,
+    "minimax": pv_margin.minimax,
+    "schulze": pv_margin.beat_path,
+    "ranked-pairs": pv_margin.ranked_pairs,
+}
+
+
+@pytest.mark.parametrize("method_id", sorted(COMPLETE))
+@SETTINGS
+@given(data=ballots(max_options=4, complete=True))
+def test_complete_ballots(method_id: str, data: tuple[int, list[Any], list[int]]) -> None:
+    m, orders, counts = data
+    theirs = set(COMPLETE[method_id](their_profile(m, orders, counts, complete=True)))
+    assert ours(count(method_id, our_profile(m, orders, counts))) == theirs
+
+
+TRUNCATED: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
+    "copeland": (pv_c1.copeland, {}),
+    "minimax": (pv_margin.minimax, {}),
+    "schulze": (pv_margin.beat_path, {"strength": "margin"}),
+    "ranked-pairs": (pv_margin.ranked_pairs, {}),
+}
+
+
+@pytest.mark.parametrize("method_id", sorted(TRUNCATED))
+@SETTINGS
+@given(data=ballots(max_options=4, complete=False))
+def test_truncated_ballots(method_id: str, data: tuple[int, list[Any], list[int]]) -> None:
+    m, orders, counts = data
+    peer, options = TRUNCATED[method_id]
+    theirs = set(peer(their_profile(m, orders, counts, complete=False)))
+    assert ours(count(method_id, our_profile(m, orders, counts), **options)) == theirs
+
+
+@SETTINGS
+@given(m=st.integers(2, 5), data=st.data())
+def test_approval(m: int, data: st.DataObject) -> None:
+    sets = data.draw(st.lists(st.sets(st.integers(0, m - 1), min_size=1), min_size=1,
+                              max_size=9))
+    names = [f"c{i}" for i in range(m)]
+    profile = ApprovalProfile.from_sets(names, [[names[c] for c in s] for s in sets])
+    grades = pv_grades.GradeProfile([dict.fromkeys(s, 1) for s in sets], [0, 1],
+                                    candidates=list(range(m)))
+    assert ours(count("approval", profile)) == set(pv_grade_methods.approval(grades))

@@ -141,6 +141,7 @@ class EqualSharesRun:
     tie_breaks: list[TieBreakRecord] = field(default_factory=list)
     stable_until: float = math.inf  # the run is unchanged for shares below this (add-one)
     live: npt.NDArray[np.bool_] | None = None
+    money: npt.NDArray[np.float64] | None = None  # float money left per group (estimate)
     ledger: _Ledger | None = None
 
 
@@ -423,6 +424,7 @@ class EqualShares:
             horizon = share_f + (horizon - share_f) * (1 - 1e-6)
         result.stable_until = horizon
         result.live = live
+        result.money = money
         result.ledger = ledger
         return result
 

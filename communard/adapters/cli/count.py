@@ -234,6 +234,8 @@ def count(
     except CountingError as error:
         report_error(error)
         raise click.exceptions.Exit(exit_code_for(error)) from None
+    except (click.exceptions.Exit, click.ClickException):
+        raise
     except Exception as error:
         # A fault of the engine, not of the user's file: one line, the traceback on request.
         if os.environ.get("COMMUNARD_DEBUG"):

@@ -60,8 +60,9 @@ def method(
         raise ValueError(f"unknown ballot kind {ballot!r}; expected one of {BALLOT_KINDS}")
 
     def register(fn: CountFunction) -> CountFunction:
-        if id in _REGISTRY or id in _ALIASES:
-            raise ValueError(f"counting method {id!r} registered twice")
+        for name in (id, *aliases):
+            if name in _REGISTRY or name in _ALIASES:
+                raise ValueError(f"counting method name {name!r} registered twice")
         doc = (fn.__doc__ or "").strip()
         info = MethodInfo(
             id=id,

@@ -60,9 +60,9 @@ def method(
         raise ValueError(f"unknown ballot kind {ballot!r}; expected one of {BALLOT_KINDS}")
 
     def register(fn: CountFunction) -> CountFunction:
-        for name in (id, *aliases):
-            if name in _REGISTRY or name in _ALIASES:
-                raise ValueError(f"counting method name {name!r} registered twice")
+        for taken in (id, *aliases):
+            if taken in _REGISTRY or taken in _ALIASES:
+                raise ValueError(f"counting method name {taken!r} registered twice")
         doc = (fn.__doc__ or "").strip()
         info = MethodInfo(
             id=id,

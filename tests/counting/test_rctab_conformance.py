@@ -9,12 +9,13 @@ the count refuses with an error that names the field or file and the fix.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from communard.counting.errors import BallotFormatError, ConfigError
+from communard.counting.errors import BallotFormatError, ConfigError, CountingError
 from communard.counting.rctab import report
 from tests.conftest import CONFORMANCE
 
@@ -112,6 +113,31 @@ def test_rctab_case(case: str, conformance_dir: Path, tmp_path: Path) -> None:
         assert _csv_lines(report.report_csv(result)) == _csv_lines(
             csv_path.read_text(encoding="utf-8")
         ), f"{csv_path.name}: CSV report differs"
+    _check_slices(folder, case, results[-1])
+
+
+def _check_slices(folder: Path, case: str, result: report.TabulationResult) -> None:
+    """The per-precinct and per-batch reports RCTab wrote for this case, where it kept some."""
+    pieces = {
+        (p.kind, re.sub(r"[^a-zA-Z0-9_\-.]", "_", p.id)): p for p in report.slice_reports(result)
+    }
+    for sub, kind in (("Tabulate by Precinct", "precinct"), ("Tabulate by Batch", "batch")):
+        for path in sorted((folder / sub).glob("*")) if (folder / sub).is_dir() else []:
+            match = re.fullmatch(
+                rf"{case}_expected_(.*)_{kind}_detailed_report\.(csv|json)", path.name
+            )
+            assert match, f"unexpected file {path.name}"
+            piece = pieces.get((kind, match.group(1)))
+            assert piece is not None, f"{path.name}: no such {kind} in our count"
+            text = path.read_text(encoding="utf-8")
+            if match.group(2) == "json":
+                assert _without_generator(report.report_json(result, piece)) == (
+                    _without_generator(json.loads(text))
+                ), f"{path.name}: JSON report differs"
+            else:
+                assert _csv_lines(report.report_csv(result, piece)) == _csv_lines(text), (
+                    f"{path.name}: CSV report differs"
+                )
 
 
 def test_report_functions_for_the_cli(conformance_dir: Path) -> None:
@@ -155,6 +181,28 @@ def test_invalid_params_fail_naming_each_field(conformance_dir: Path) -> None:
         assert field in message
     assert "use one of:" in message
     assert "rules.randomSeed" not in message  # not asked for when the mode itself is invalid
+
+
+def test_tabulate_by_precinct_without_precincts_fails(
+    conformance_dir: Path, tmp_path: Path
+) -> None:
+    # The case's CvrExport.json is a byte-identical copy of dominion_wyoming's, left out of
+    # the corpus: link it (outside the project) beside the case's manifests.
+    rctab = conformance_dir / "rctab"
+    case = rctab / "tabulate_by_precinct_without_precincts"
+    data = tmp_path / "tabulate_by_precinct_without_precincts_input_data"
+    data.mkdir()
+    for manifest in (case / data.name).iterdir():
+        (data / manifest.name).symlink_to(manifest)
+    if not (data / "CvrExport.json").exists():
+        (data / "CvrExport.json").symlink_to(
+            rctab / "dominion_wyoming" / "wyoming_input_data" / "CvrExport.json"
+        )
+    config = tmp_path / "tabulate_by_precinct_without_precincts_config.json"
+    config.symlink_to(case / config.name)
+    with pytest.raises(CountingError, match="list no precincts") as caught:
+        report.run(config)
+    assert "tabulateByPrecinct" in str(caught.value)
 
 
 def test_invalid_sources_fail_naming_the_paths(conformance_dir: Path) -> None:

@@ -29,14 +29,22 @@ from .config import OVERVOTE, UWI, CvrSource, RctabConfig
 
 Ranking = tuple[int, tuple[str, ...]]
 Ballot = tuple[Ranking, ...]
+# A ballot with the precinct and the batch it belongs to (None when the CVR has none).
+Vote = tuple[Ballot, str | None, str | None]
 
 
 @dataclass
 class BallotGroups:
-    """Distinct ballots with the number of voters who cast each, in first-seen order."""
+    """Distinct ballots with the number of voters who cast each, in first-seen order.
+
+    When the count is also reported by precinct or by batch, ballots are distinct per
+    (ballot, precinct, batch) and ``precincts`` / ``batches`` say where each group is from.
+    """
 
     ballots: list[Ballot]
     weights: list[int]
+    precincts: list[str | None] | None = None
+    batches: list[str | None] | None = None
 
     @property
     def total(self) -> int:
@@ -78,6 +86,23 @@ def group_ballots(ballots: Iterable[Ballot]) -> BallotGroups:
     return BallotGroups(list(counts), list(counts.values()))
 
 
+def group_votes(votes: Iterable[Vote], *, by_precinct: bool, by_batch: bool) -> BallotGroups:
+    """Group identical ballots, and keep precincts / batches apart when reported by them."""
+    if not (by_precinct or by_batch):
+        return group_ballots(vote[0] for vote in votes)
+    counts: dict[Vote, int] = {}
+    for ballot, precinct, batch in votes:
+        key = (ballot, precinct if by_precinct else None, batch if by_batch else None)
+        counts[key] = counts.get(key, 0) + 1
+    keys = list(counts)
+    return BallotGroups(
+        [k[0] for k in keys],
+        list(counts.values()),
+        [k[1] for k in keys] if by_precinct else None,
+        [k[2] for k in keys] if by_batch else None,
+    )
+
+
 def read_ballots(config: RctabConfig) -> BallotGroups:
     """Read every CVR source of ``config`` and group the ballots."""
     from . import vendors
@@ -92,11 +117,21 @@ def read_ballots(config: RctabConfig) -> BallotGroups:
         "clearBallot": vendors.read_clear_ballot,
     }
 
-    def everything() -> Iterator[Ballot]:
+    def everything() -> Iterator[Vote]:
         for source in config.sources:
             yield from readers[source.provider](source, config, names)
 
-    return group_ballots(everything())
+    return group_votes(
+        everything(), by_precinct=config.tabulate_by_precinct, by_batch=config.tabulate_by_batch
+    )
+
+
+def _slice_cell(row: list[str], column: int | None, missing: str) -> str | None:
+    """The precinct or batch in a row's column (``missing`` when blank; None: no column)."""
+    if column is None:
+        return None
+    text = row[column - 1].strip() if column - 1 < len(row) else ""
+    return text or missing
 
 
 def build_ballot(marks: Iterable[tuple[int, str]]) -> Ballot:
@@ -150,7 +185,7 @@ def _cell_marks(
     return [(rank, names.resolve(text, source, where, line))]
 
 
-def read_ess(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Ballot]:
+def read_ess(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Vote]:
     """ES&S: one row per ballot from ``firstVoteRowIndex``, one column per rank from
     ``firstVoteColumnIndex``; only the first ``maxRankingsAllowed`` rank columns are read."""
     path = _sheet_dump(source)
@@ -172,12 +207,16 @@ def read_ess(source: CvrSource, config: RctabConfig, names: CandidateNames) -> I
                 for rank, cell in enumerate(cells, start=1):
                     marks.extend(_cell_marks(cell, rank, source, names, where, line))
                 ballot = seen[cells] = build_ballot(marks)
-            yield ballot
+            yield (
+                ballot,
+                _slice_cell(row, source.precinct_column, "missing_precinct_id"),
+                _slice_cell(row, source.batch_column, "missing_batch_id"),
+            )
 
 
 def read_generic_csv(
     source: CvrSource, config: RctabConfig, names: CandidateNames
-) -> Iterator[Ballot]:
+) -> Iterator[Vote]:
     """Generic CSV: a header row names one column per candidate (from
     ``firstVoteColumnIndex``); each ballot row holds, under a candidate, the rank given to
     that candidate. A rank above ``maxRankingsAllowed`` is an error, as in RCTab."""
@@ -231,10 +270,14 @@ def read_generic_csv(
                         hint="Raise rules.maxRankingsAllowed or correct the CVR.",
                     )
                 marks.append((rank, header[offset]))
-            yield build_ballot(marks)
+            yield (
+                build_ballot(marks),
+                _slice_cell(row, source.precinct_column, "no precinct id"),
+                _slice_cell(row, source.batch_column, "no batch id"),
+            )
 
 
-def read_cdf(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Ballot]:
+def read_cdf(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Vote]:
     """NIST SP 1500-103 cast vote records, JSON or XML."""
     if source.path.suffix.lower() == ".xml":
         from .vendors import read_cdf_xml
@@ -257,7 +300,7 @@ def _as_list(value: Any) -> list[Any]:
 
 def cdf_ballots(
     data: dict[str, Any], source: CvrSource, names: CandidateNames, where: str
-) -> Iterator[Ballot]:
+) -> Iterator[Vote]:
     """Ballots from a parsed CDF document (JSON shape; the XML reader converts to it)."""
     candidate_names: dict[str, str] = {}
     selection_names: dict[str, str] = {}
@@ -325,4 +368,4 @@ def cdf_ballots(
                         continue
                     marks.append((int(rank), name))
         if in_contest:  # a CVR without this contest is not a ballot in it
-            yield build_ballot(marks)
+            yield build_ballot(marks), None, None

@@ -29,6 +29,8 @@ from .tabulator import (
     REPEATED,
     SKIPPED,
     ZERO,
+    RoundResult,
+    SliceResult,
     TabulationResult,
     tabulate,
 )
@@ -74,24 +76,39 @@ def detailed_report_csv(config_path: str | Path) -> str:
     return detailed_reports_csv(config_path)[-1]
 
 
-def _summary_numbers(result: TabulationResult) -> tuple[Decimal, Decimal]:
-    first = result.rounds[0]
+def _summary_numbers(rounds: list[RoundResult]) -> tuple[Decimal, Decimal]:
+    first = rounds[0]
     no_rankings = first.inactive[DID_NOT_RANK]
     total = first.active_sum + first.inactive_sum
     return total, no_rankings
 
 
-def report_json(result: TabulationResult) -> dict[str, Any]:
-    """The ``*_detailed_report.json`` data of one tabulation."""
+def _view(
+    result: TabulationResult, piece: SliceResult | None
+) -> tuple[list[RoundResult], dict[int, dict[str, dict[str, Decimal]]]]:
+    if piece is None:
+        return result.rounds, result.transfers
+    return piece.rounds, piece.transfers
+
+
+def slice_reports(result: TabulationResult) -> list[SliceResult]:
+    """The precincts and batches a tabulation also reports on, in a stable order."""
+    return [result.slices[key] for key in sorted(result.slices)]
+
+
+def report_json(result: TabulationResult, piece: SliceResult | None = None) -> dict[str, Any]:
+    """The ``*_detailed_report.json`` data of one tabulation (or of one precinct or batch
+    of it: that slice's tallies, under the whole contest's decisions)."""
     config = result.config
-    total, no_rankings = _summary_numbers(result)
+    rounds, all_transfers = _view(result, piece)
+    total, no_rankings = _summary_numbers(rounds)
     round_to_winners = result.round_to_winners()
     round_to_eliminated = result.round_to_eliminated()
-    last = len(result.rounds)
+    last = len(rounds)
     results = []
-    for rnd in result.rounds:
+    for rnd in rounds:
         actions: list[dict[str, Any]] = []
-        transfers = result.transfers.get(rnd.number + 1, {})
+        transfers = all_transfers.get(rnd.number + 1, {})
         for kind, names in (
             ("elected", round_to_winners.get(rnd.number, [])),
             ("eliminated", round_to_eliminated.get(rnd.number, [])),
@@ -116,18 +133,21 @@ def report_json(result: TabulationResult) -> dict[str, Any]:
                 "threshold": java_decimal(rnd.threshold),
             }
         )
+    labels = {
+        "contest": config.contest_name,
+        "date": config.contest_date,
+        "generatedBy": GENERATED_BY,
+        "jurisdiction": config.jurisdiction,
+        "office": config.office,
+    }
+    if piece is not None:
+        labels[piece.kind] = piece.id
     return {
-        "config": {
-            "contest": config.contest_name,
-            "date": config.contest_date,
-            "generatedBy": GENERATED_BY,
-            "jurisdiction": config.jurisdiction,
-            "office": config.office,
-        },
+        "config": dict(sorted(labels.items())),
         "jsonFormatVersion": "1",
         "results": results,
         "summary": {
-            "finalThreshold": java_decimal(result.rounds[-1].threshold),
+            "finalThreshold": java_decimal(rounds[-1].threshold),
             "numCandidates": len(config.candidate_names),
             "numWinners": result.number_of_winners,
             "totalNumBallots": java_decimal(total),
@@ -157,18 +177,13 @@ def _percent(votes: Decimal, divisor: Decimal) -> str:
 
 
 def _csv_field(value: str, first: bool) -> str:
-    # Apache Commons CSV, CSVFormat.DEFAULT with QuoteMode.MINIMAL.
-    quote = False
+    # Apache Commons CSV, CSVFormat.DEFAULT (QuoteMode.MINIMAL): quote an empty first field,
+    # a field starting with a character up to '#', or holding a delimiter, quote or line
+    # break, or ending in whitespace.
     if value == "":
         quote = first
     else:
-        c = value[0]
-        if (
-            (first and (c < " " or "!" < c < "#" or "+" < c < "-" or c > "~"))
-            or any(ch in value for ch in ',"\r\n')
-            or value[-1] <= " "
-        ):
-            quote = True
+        quote = value[0] <= "#" or any(ch in value for ch in ',"\r\n') or value[-1] <= " "
     if quote:
         return '"' + value.replace('"', '""') + '"'
     return value
@@ -191,12 +206,19 @@ def sorted_candidates(result: TabulationResult) -> list[str]:
     return regular + [n for n in names if n == UWI]
 
 
-def report_csv(result: TabulationResult) -> str:
-    """The ``*_detailed_report.csv`` text of one tabulation."""
+def report_csv(result: TabulationResult, piece: SliceResult | None = None) -> str:
+    """The ``*_detailed_report.csv`` text of one tabulation (or of one precinct or batch)."""
     config: RctabConfig = result.config
-    rounds = result.rounds
+    rounds, _ = _view(result, piece)
     n = len(rounds)
-    total, no_rankings = _summary_numbers(result)
+    total, no_rankings = _summary_numbers(rounds)
+    last_line = (
+        [piece.kind.title(), piece.id]
+        if piece is not None
+        else ["Final Threshold", java_decimal(rounds[-1].threshold)]
+    )
+    # On a slice report, the decisions are the contest's: RCTab marks them with a dagger.
+    dagger = "†" if piece is not None else ""
     lines: list[list[str]] = [
         ["Contest Information"],
         ["Generated By", GENERATED_BY],
@@ -210,7 +232,7 @@ def report_csv(result: TabulationResult) -> str:
         ["Office", config.office],
         ["Date", config.contest_date],
         ["Winner(s)", ", ".join(result.winners)],
-        ["Final Threshold", java_decimal(rounds[-1].threshold)],
+        last_line,
         [],
         ["Contest Summary"],
         ["Number to be Elected", _to_be_elected(result)],
@@ -228,7 +250,7 @@ def report_csv(result: TabulationResult) -> str:
         ("Eliminated", result.round_to_eliminated()),
         ("Elected", result.round_to_winners()),
     ):
-        row = [label]
+        row = [label + dagger]
         for number in range(1, n + 1):
             names = [
                 f"{name}*" if (number, name) in marked else name for name in mapping.get(number, [])
@@ -256,10 +278,11 @@ def report_csv(result: TabulationResult) -> str:
     for rnd in rounds:
         row += [java_decimal(rnd.active_and_locked_in), "", ""]
     lines.append(row)
-    row = ["Current Round Threshold"]
-    for rnd in rounds:
-        row += [java_decimal(rnd.threshold), "", ""]
-    lines.append(row)
+    if piece is None:
+        row = ["Current Round Threshold"]
+        for rnd in rounds:
+            row += [java_decimal(rnd.threshold), "", ""]
+        lines.append(row)
     for label, _, status in _INACTIVE_ROWS:
         row = [f"Inactive Ballots by {label}"]
         for i, rnd in enumerate(rounds):
@@ -277,7 +300,7 @@ def report_csv(result: TabulationResult) -> str:
         else:
             row.append("0")
     lines.append(row)
-    if rounds[-1].residual_surplus > 0:
+    if piece is None and rounds[-1].residual_surplus > 0:
         row = ["Residual surplus"]
         for rnd in rounds:
             row += [java_decimal(rnd.residual_surplus), "", ""]
@@ -288,6 +311,14 @@ def report_csv(result: TabulationResult) -> str:
             surplus = rnd.inactive[FINAL_SURPLUS]
             row += ["" if _is_java_zero(surplus) else java_decimal(surplus), "", ""]
         lines.append(row)
+    if piece is not None:
+        lines += [
+            [],
+            [
+                "†Elect/Eliminate decisions are from the full contest. All other results on "
+                f"this report are at the {piece.kind} level."
+            ],
+        ]
     if marked:
         lines += [[], ["*Tie resolved in accordance with election law"]]
     return "".join(_csv_line(cells) + "\n" for cells in lines)

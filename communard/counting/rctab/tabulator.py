@@ -88,6 +88,16 @@ class RoundResult:
 
 
 @dataclass
+class SliceResult:
+    """The rounds of one precinct or batch: its own tallies under the contest's decisions."""
+
+    kind: str  # "precinct" or "batch"
+    id: str
+    rounds: list[RoundResult] = field(default_factory=list)
+    transfers: dict[int, dict[str, dict[str, Decimal]]] = field(default_factory=dict)
+
+
+@dataclass
 class TabulationResult:
     """Everything RCTab's results writer needs, for one tabulation (one pass)."""
 
@@ -100,6 +110,7 @@ class TabulationResult:
     number_of_winners: int = 1
     pass_number: int | None = None
     extra_excluded: frozenset[str] = frozenset()
+    slices: dict[tuple[str, str], SliceResult] = field(default_factory=dict)
 
     @property
     def tie_decided(self) -> set[tuple[int, str]]:
@@ -158,6 +169,29 @@ class Tabulator:
         self.allocated: list[dict[str, Decimal]] = [{} for _ in range(n)]
         self.value: list[Decimal] = [ONE] * n
         self.max_rank = [ballot[-1][0] if ballot else 0 for ballot in groups.ballots]
+        # Tabulate by precinct / batch: which slices each distinct ballot belongs to.
+        self.slices: dict[tuple[str, str], SliceResult] = {}
+        self._slice_keys: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+        for kind, ids, enabled in (
+            ("precinct", groups.precincts, config.tabulate_by_precinct),
+            ("batch", groups.batches, config.tabulate_by_batch),
+        ):
+            if not enabled:
+                continue
+            present = [i for i in ids or [] if i is not None]
+            if not present:
+                raise TabulationAborted(
+                    f'"Tabulate by {kind}" is enabled, but the CVRs list no {kind}s.',
+                    hint=f"Set outputSettings.tabulateBy{kind.title()} to false, or give the "
+                    f"CVR source a {kind}ColumnIndex.",
+                )
+            assert ids is not None
+            for g, slice_id in enumerate(ids):
+                if slice_id is not None:
+                    key = (kind, slice_id)
+                    self._slice_keys[g].append(key)
+                    if key not in self.slices:
+                        self.slices[key] = SliceResult(kind, slice_id)
         # Which distinct ballots each candidate holds, and the inactive sums so far.
         self._holders: dict[str, list[int]] = {}
         self._inactive_running = {status: ZERO for status in INACTIVE_STATUSES}
@@ -247,6 +281,7 @@ class Tabulator:
             tie_breaks=self.tie_breaks,
             number_of_winners=self.seats,
             extra_excluded=self.excluded - self.config.excluded,
+            slices=self.slices,
         )
 
     def _should_continue(self) -> bool:
@@ -271,6 +306,8 @@ class Tabulator:
     def _one_round(self) -> None:
         result = self._compute_tallies()
         self.rounds.append(result)
+        if self.slices:
+            self._slice_tallies(list(result.tally))
         if len(self.rounds) > 1:
             result.residual_surplus = self.rounds[-2].residual_surplus
 
@@ -286,6 +323,8 @@ class Tabulator:
             result.threshold = self._threshold(result.active_sum)
         else:
             result.threshold = self.rounds[-2].threshold
+        for piece in self.slices.values():
+            piece.rounds[-1].threshold = result.threshold
 
         by_tally = self._tally_to_candidates(result.tally, list(result.tally))
         winners = self._identify_winners(result, by_tally)
@@ -364,6 +403,10 @@ class Tabulator:
                     target = selected if selected is not None else EXHAUSTED_TARGET
                     row = transfers.setdefault(source, {})
                     row[target] = row.get(target, ZERO) + votes
+                    for key in self._slice_keys[g]:
+                        moved = self.slices[key].transfers.setdefault(self.round, {})
+                        slice_row = moved.setdefault(source, {})
+                        slice_row[target] = slice_row.get(target, ZERO) + votes
             self.recipient[g] = selected
             if selected is None:
                 self.status[g] = status
@@ -426,6 +469,28 @@ class Tabulator:
         for votes in tally.values():
             active += votes
         return RoundResult(self.round, tally, ZERO, inactive, active)
+
+    def _slice_tallies(self, names: list[str]) -> None:
+        """Each precinct's or batch's tallies this round, as RCTab keeps them beside the
+        contest's: the same ballots' current recipients and inactive reasons, by slice."""
+        tallies = {key: {name: ZERO for name in names} for key in self.slices}
+        inactive = {key: {status: ZERO for status in INACTIVE_STATUSES} for key in self.slices}
+        for g, keys in enumerate(self._slice_keys):
+            if not keys:
+                continue
+            votes = self.weights[g] * self.value[g]
+            status = self.status[g]
+            recipient = self.recipient[g]
+            for key in keys:
+                if status != ACTIVE:
+                    inactive[key][status] += votes
+                elif recipient is not None:
+                    tallies[key][recipient] += votes
+        for key, piece in self.slices.items():
+            active = ZERO
+            for votes in tallies[key].values():
+                active += votes
+            piece.rounds.append(RoundResult(self.round, tallies[key], ZERO, inactive[key], active))
 
     def _overvote_decision(self, candidates: tuple[str, ...], rule: str) -> str:
         if OVERVOTE in candidates:
@@ -548,12 +613,23 @@ class Tabulator:
             else:
                 assert previous is not None
                 result.tally[winner] = previous.tally[winner]
+        for piece in self.slices.values():
+            # Slices take the winners' kept votes too, but have no residual surplus.
+            now, before = piece.rounds[-1], piece.rounds[-2] if len(piece.rounds) > 1 else None
+            for winner in earlier:
+                if winner in fresh:
+                    now.tally[winner] = ZERO
+                else:
+                    assert before is not None
+                    now.tally[winner] = before.tally[winner]
         if not fresh:
             return
         for g, kept in enumerate(self.allocated):
             for winner, value in kept.items():
                 if winner in fresh:
                     result.tally[winner] += self.weights[g] * value
+                    for key in self._slice_keys[g]:
+                        self.slices[key].rounds[-1].tally[winner] += self.weights[g] * value
         transfers = self.transfers.setdefault(self.round, {})
         for winner in hash_set_order(sorted(fresh)):
             residual = result.tally[winner] - result.threshold

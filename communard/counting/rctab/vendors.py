@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import BallotFormatError
 from .config import CvrSource, RctabConfig
-from .cvr import Ballot, CandidateNames, _as_list, build_ballot, cdf_ballots
+from .cvr import CandidateNames, Vote, _as_list, build_ballot, cdf_ballots
 
 
 def _local(tag: str) -> str:
@@ -40,7 +40,7 @@ def xml_to_data(element: ET.Element) -> Any:
     return data
 
 
-def read_cdf_xml(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Ballot]:
+def read_cdf_xml(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Vote]:
     """NIST CDF cast vote records in XML, read through their JSON shape."""
     where = str(source.path)
     try:
@@ -60,9 +60,7 @@ def _load_json(path: Path) -> Any:
         raise BallotFormatError(f"not a readable JSON file: {error}", path=str(path)) from error
 
 
-def read_dominion(
-    source: CvrSource, config: RctabConfig, names: CandidateNames
-) -> Iterator[Ballot]:
+def read_dominion(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Vote]:
     """Dominion Democracy Suite: a folder of ``CvrExport*.json`` files (and manifests).
 
     Each session is one ballot; the adjudicated ``Modified`` record replaces an
@@ -79,6 +77,11 @@ def read_dominion(
             hint="Point filePath at the folder holding the Dominion CVR export.",
         )
     contest = source.contest_id
+    precincts: dict[Any, str] = {}
+    manifest = folder / "PrecinctManifest.json"
+    if manifest.exists():
+        for entry in (_load_json(manifest) or {}).get("List", []):
+            precincts[entry.get("Id")] = str(entry.get("Description"))
     for export in exports:
         where = str(export)
         data = _load_json(export)
@@ -111,10 +114,17 @@ def read_dominion(
                         continue
                     marks.append((rank, names.resolve(code, source, where, None)))
             if found:
-                yield build_ballot(marks)
+                precinct_id = record.get("PrecinctId")
+                precinct = None if precinct_id is None else precincts.get(precinct_id)
+                if precinct_id is not None and precinct is None:
+                    raise BallotFormatError(
+                        f"precinct id {precinct_id} is not in PrecinctManifest.json",
+                        path=where,
+                    )
+                yield build_ballot(marks), precinct, str(session.get("BatchId"))
 
 
-def read_hart(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Ballot]:
+def read_hart(source: CvrSource, config: RctabConfig, names: CandidateNames) -> Iterator[Vote]:
     """Hart Verity: a folder of per-ballot XML files (``Cvr/Contests/Contest/Options``).
 
     An option's ``Id`` is the candidate (matched against the aliases); its ``Value`` holds
@@ -150,12 +160,12 @@ def read_hart(source: CvrSource, config: RctabConfig, names: CandidateNames) -> 
                     if digit == "1" and position <= config.max_rankings:
                         marks.append((position, name))
         if found:
-            yield build_ballot(marks)
+            yield build_ballot(marks), None, None
 
 
 def read_clear_ballot(
     source: CvrSource, config: RctabConfig, names: CandidateNames
-) -> Iterator[Ballot]:
+) -> Iterator[Vote]:
     """Clear Ballot ClearVote CSV: one 0/1 column per (candidate, rank), headed
     ``Choice_<id>_<n>:<contest>:<rank>:<vote for>:<candidate>:<party>``; one row per ballot."""
     where = str(source.path)
@@ -207,4 +217,4 @@ def read_clear_ballot(
                 for index, rank, name in columns
                 if index < len(row) and row[index].strip() == "1"
             ]
-            yield build_ballot(marks)
+            yield build_ballot(marks), None, None

@@ -59,8 +59,8 @@ def reader(request: Request) -> Viewer:
 def actor(request: Request) -> Viewer:
     """The signed-in viewer of a state-changing call; cookie sessions need the CSRF header."""
     viewer = resolve_viewer(request)
-    check_csrf(request, viewer, request.headers.get(CSRF_HEADER))
     require_actor(viewer)
+    check_csrf(request, viewer, request.headers.get(CSRF_HEADER))
     return viewer
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..outcomes import Outcome
 from ..profiles import RankedProfile
@@ -61,6 +62,105 @@ def distribute(ranks: IntArray, mult: IntArray, keep: IntArray, scale: int) -> t
     return votes, residual
 
 
+class BallotPaths:
+    """The ballots as a round of iterations sees them, merged, and kept up to date.
+
+    Within a round only elected candidates' keep factors change: excluded and
+    withdrawn candidates keep nothing (passed over) and the first hopeful
+    candidate on a ballot keeps all that is left (its keep factor is 1). So each
+    ballot reduces to its *path*: the elected candidates it ranks before its
+    first hopeful one, then that one. Ballots with the same path are merged,
+    summing voters; distributing over the paths gives exactly the votes of
+    distributing over the ballots. Each path is an integer key (Horner's rule in
+    base ``n + 1`` over ``option + 1``, so keys of any length are unique); when a
+    candidate's state changes only the ballots whose path ends at it are redone.
+    """
+
+    def __init__(self, ranks: IntArray, mult: IntArray, states: list[str]) -> None:
+        self.ranks = ranks
+        self.mult = mult
+        self.n_options = len(states)
+        self.base = len(states) + 1
+        self.width = ranks.shape[1]
+        self.ref = np.where(ranks >= 0, ranks, len(states))
+        self.cols = np.arange(self.width)[None, :]
+        rows = len(ranks)
+        self.end = np.zeros(rows, dtype=np.int64)
+        self.key = np.zeros(rows, dtype=np.int64)
+        self.states = list(states)
+        self._extend(np.arange(rows), np.zeros(rows, dtype=np.int64))
+        self.keys, self.counts = self._merge(self.key, self.mult)
+
+    def fits(self, states: list[str]) -> bool:
+        """Whether every path key still fits in 63 bits (a path holds the elected + 1)."""
+        elected = sum(1 for st in states if st == ELECTED)
+        return (min(elected + 1, self.width)) * np.log2(self.base) < 62
+
+    def _masks(self) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        active = np.array([st in (HOPEFUL, ELECTED) for st in self.states] + [False])
+        hopeful = np.array([st == HOPEFUL for st in self.states] + [False])
+        return active, hopeful
+
+    def _extend(self, rows: IntArray, start: IntArray) -> None:
+        active, hopeful = self._masks()
+        ref = self.ref[rows]
+        later = self.cols >= start[:, None]
+        is_hopeful = hopeful[ref] & later
+        end = np.where(is_hopeful.any(axis=1), is_hopeful.argmax(axis=1), self.width)
+        add = active[ref] & later & (self.cols <= end[:, None])
+        key = self.key[rows]
+        sub = self.ranks[rows]
+        for j in range(self.width):
+            key = np.where(add[:, j], key * self.base + (sub[:, j] + 1), key)
+        self.key[rows] = key
+        self.end[rows] = end
+
+    def _merge(self, keys: IntArray, weights: IntArray) -> tuple[IntArray, IntArray]:
+        unique, inverse = np.unique(keys, return_inverse=True)
+        inverse = inverse.ravel()
+        plus = exact_bincount(inverse, np.maximum(weights, 0), len(unique))
+        minus = exact_bincount(inverse, np.maximum(-weights, 0), len(unique))
+        summed = plus - minus
+        kept = summed != 0
+        return unique[kept], summed[kept]
+
+    def update(self, states: list[str]) -> None:
+        """Redo the paths that ended at a candidate whose state changed."""
+        changed = [c for c in range(self.n_options) if states[c] != self.states[c]]
+        self.states = list(states)
+        if not changed:
+            return
+        reached = self.end < self.width
+        end_option = np.full(len(self.end), -1, dtype=np.int64)
+        rows_reached = np.flatnonzero(reached)
+        end_option[rows_reached] = self.ranks[rows_reached, self.end[rows_reached]]
+        rows = np.flatnonzero(np.isin(end_option, changed))
+        if len(rows) == 0:
+            return
+        old = self.key[rows].copy()
+        gone = np.array([st not in (HOPEFUL, ELECTED) for st in states])
+        # A path ends at a candidate that was hopeful; drop that last place if it is gone.
+        self.key[rows] = np.where(gone[end_option[rows]], old // self.base, old)
+        self._extend(rows, self.end[rows] + 1)
+        self.keys, self.counts = self._merge(
+            np.concatenate([self.keys, old, self.key[rows]]),
+            np.concatenate([self.counts, -self.mult[rows], self.mult[rows]]),
+        )
+
+    def paths(self) -> tuple[IntArray, IntArray]:
+        """The merged paths as rows of option indices (right-aligned, -1 before) and voters."""
+        length = 1
+        top = int(self.keys.max()) if len(self.keys) else 0
+        while top >= self.base**length:
+            length += 1
+        paths = np.empty((len(self.keys), length), dtype=np.int64)
+        rest = self.keys.copy()
+        for j in range(length - 1, -1, -1):
+            paths[:, j] = rest % self.base - 1
+            rest //= self.base
+        return paths, self.counts
+
+
 @method(
     "meek",
     name="Meek STV (PRF reference rule)",
@@ -103,6 +203,7 @@ def meek(
     mult = ballots.mult
     keep = np.array([0 if s == WITHDRAWN else scale for s in tally.state], dtype=np.int64)
     omega = 10 ** (digits - omega_digits)
+    merged: BallotPaths | None = BallotPaths(ranks, mult, tally.state)
     tally.quota = n_valid * scale // (seats + 1) + 1
     tally.record(
         "First preferences counted; every keep factor is 1 (A).",
@@ -111,10 +212,17 @@ def meek(
     )
     while len(tally.indices(HOPEFUL)) > seats - tally.seats_filled > 0:
         status, last_surplus, iterations = "iterate", n_valid * scale, 0
+        if merged is not None and merged.fits(tally.state):
+            merged.update(tally.state)
+            paths, path_mult = merged.paths()
+        else:
+            # Keys would overflow: distribute over the ballots themselves.
+            merged = None
+            paths, path_mult = ranks, mult
         newly: list[int] = []
         while True:
             iterations += 1
-            votes, residual = distribute(ranks, mult, keep, scale)
+            votes, residual = distribute(paths, path_mult, keep, scale)
             held = [i for i, s in enumerate(tally.state) if s in (HOPEFUL, ELECTED)]
             total = int(votes[held].sum())
             # B.2.b: quota = votes / (seats + 1), truncated to 9 places, plus 10^-9.

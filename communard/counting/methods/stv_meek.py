@@ -94,7 +94,7 @@ class BallotPaths:
     def fits(self, states: list[str]) -> bool:
         """Whether every path key still fits in 63 bits (a path holds the elected + 1)."""
         elected = sum(1 for st in states if st == ELECTED)
-        return (min(elected + 1, self.width)) * np.log2(self.base) < 62
+        return bool(min(elected + 1, self.width) * np.log2(self.base) < 62)
 
     def _masks(self) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         active = np.array([st in (HOPEFUL, ELECTED) for st in self.states] + [False])

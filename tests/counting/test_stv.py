@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from communard.counting import Outcome, RankedProfile, UnresolvedTieError, count, get
 from communard.counting.methods.stv_core import NON_TRANSFERABLE, FileOrder
+from communard.counting.methods.stv_meek import BallotPaths, distribute
 from communard.counting.profiles import EMPTY, OVERVOTE
 
 METHODS = ["scottish-stv", "wigm", "meek"]
@@ -28,7 +29,7 @@ def example() -> RankedProfile:
 
 
 def test_registry_ids_and_aliases() -> None:
-    assert get("scotland").id == "scottish-stv"
+    assert get("scotland").id == get("stv").id == "scottish-stv"
     assert get("gregory").id == get("wigm-prf").id == "wigm"
     assert get("meek-prf").id == "meek"
     assert get("meek").seats == "multi"
@@ -215,3 +216,37 @@ def test_quota_and_seats(case: tuple[RankedProfile, int], method_id: str) -> Non
         for name in r.elected:
             # Elected on reaching the quota, or as the last continuing candidates.
             assert r.tallies[name] >= r.threshold or r is last
+
+
+@PROPERTY
+@given(profiles(), st.data())
+def test_meek_merged_paths_distribute_exactly_as_the_ballots(
+    case: tuple[RankedProfile, int], data: st.DataObject
+) -> None:
+    """Merged paths, built afresh or updated after state changes, give the same votes."""
+    profile, _ = case
+    n = len(profile.options)
+    state_names = st.sampled_from(["hopeful", "elected", "excluded"])
+    before = data.draw(st.lists(state_names, min_size=n, max_size=n))
+    # States only move on: hopeful to elected or excluded.
+    after = [s if s != "hopeful" else data.draw(state_names) for s in before]
+    scale = 10**9
+    keep = np.array(
+        [
+            scale if s == "hopeful" else 0 if s == "excluded" else data.draw(st.integers(1, scale))
+            for s in after
+        ],
+        dtype=np.int64,
+    )
+    ranks = profile.ranks.astype(np.int64)
+    merged = BallotPaths(ranks, profile.weights, before)
+    merged.update(after)
+    fresh = BallotPaths(ranks, profile.weights, after)
+    assert merged.keys.tolist() == fresh.keys.tolist()
+    assert merged.counts.tolist() == fresh.counts.tolist()
+    paths, voters = merged.paths()
+    held = [i for i, s in enumerate(after) if s != "excluded"]
+    direct, direct_residual = distribute(ranks, profile.weights, keep, scale)
+    via_paths, path_residual = distribute(paths, voters, keep, scale)
+    assert direct[held].tolist() == via_paths[held].tolist()
+    assert direct_residual == path_residual

@@ -165,7 +165,7 @@ def outcome(
     name="Scottish STV (2007 rules)",
     ballot="ranked",
     seats="multi",
-    aliases=("scotland", "stv-scotland"),
+    aliases=("scotland", "stv-scotland", "stv"),
     properties=("proportional", "anonymous", "conserves-votes"),
     reference=SCOTTISH_REFERENCE,
     options={

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from fractions import Fraction
 from random import Random
 
 import numpy as np
@@ -143,21 +144,30 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 def _count(method_id: str, profile: RankedProfile, seats: int) -> Outcome:
+    if method_id == "meek-rational":
+        return count(
+            "meek",
+            profile,
+            seats=seats,
+            arithmetic="rational",
+            tie_break=FileOrder(profile.options),
+        )
     return count(method_id, profile, seats=seats, tie_break=FileOrder(profile.options))
 
 
 @PROPERTY
-@given(profiles(), st.sampled_from(METHODS))
+@given(profiles(), st.sampled_from([*METHODS, "meek-rational"]))
 def test_every_stage_conserves_votes(case: tuple[RankedProfile, int], method_id: str) -> None:
     profile, seats = case
     outcome = _count(method_id, profile, seats)
-    total = Decimal(profile.n_voters)
+    total = Fraction(profile.n_voters)
     previous = None
     for r in outcome.rounds:
-        loss = r.extra["rounding_loss"]
-        assert sum(r.tallies.values()) + r.exhausted + loss == total
+        loss = Fraction(r.extra["rounding_loss"])
+        held = sum((Fraction(v) for v in r.tallies.values()), Fraction(0))
+        assert held + Fraction(r.exhausted) + loss == total
         assert loss >= 0 and all(v >= 0 for v in r.tallies.values())
-        if method_id == "meek":
+        if method_id.startswith("meek"):
             assert loss == 0
         elif previous is not None and r.transfers:
             # Rebuild this stage from the last one and the recorded transfers.
@@ -171,12 +181,16 @@ def test_every_stage_conserves_votes(case: tuple[RankedProfile, int], method_id:
             assert r.exhausted - previous.exhausted == sum(
                 f[NON_TRANSFERABLE] for f in r.transfers.values()
             )
-            assert loss - previous.extra["rounding_loss"] == moved - sent
+            assert loss - Fraction(previous.extra["rounding_loss"]) == moved - sent
         previous = r
 
 
 @PROPERTY
-@given(profiles(), st.sampled_from(METHODS), st.randoms(use_true_random=False))
+@given(
+    profiles(),
+    st.sampled_from([*METHODS, "meek-rational"]),
+    st.randoms(use_true_random=False),
+)
 def test_anonymity(case: tuple[RankedProfile, int], method_id: str, random: Random) -> None:
     """Reordering ballots, or splitting a group of identical ballots, changes nothing."""
     profile, seats = case
@@ -197,13 +211,15 @@ def test_anonymity(case: tuple[RankedProfile, int], method_id: str, random: Rand
 
 
 @PROPERTY
-@given(profiles(), st.sampled_from(METHODS))
+@given(profiles(), st.sampled_from([*METHODS, "meek-rational"]))
 def test_quota_and_seats(case: tuple[RankedProfile, int], method_id: str) -> None:
     profile, seats = case
     outcome = _count(method_id, profile, seats)
     n = profile.n_voters
     quota = outcome.rounds[0].threshold
-    if method_id == "scottish-stv":
+    if method_id == "meek-rational":
+        assert quota == Fraction(n, seats + 1)
+    elif method_id == "scottish-stv":
         assert quota == n // (seats + 1) + 1
     else:
         digits = 4 if method_id == "wigm" else 9

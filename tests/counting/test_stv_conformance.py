@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,11 @@ RULES = {
     "wigm-prf-fixed-p4-d4": ("wigm", {}),
     "wigm-prf-batch-fixed-p4-d4": ("wigm", {"batch": True}),
     "meek-prf-o6-fixed-p9-d9": ("meek", {}),
+    "meek-o10-rational-d12": ("meek", {"arithmetic": "rational"}),
 }
+
+# Droop ships no exact-Meek reference count for these files.
+NO_REFERENCE = {(name, "meek-o10-rational-d12") for name in ("42u", "M135", "SCw", "SCwopt")}
 
 Stage = tuple[Decimal, Decimal, dict[str, tuple[str, Decimal, Decimal | None]]]
 
@@ -93,6 +98,14 @@ def parse_dump(path: Path) -> list[Stage]:
     return [stages[k][0] for k in sorted(stages)]
 
 
+def shown(value: Any, places: int) -> Any:
+    """An exact fraction as the reference prints it: rounded half up to ``places``."""
+    if not isinstance(value, Fraction):
+        return value
+    scaled = (value + Fraction(1, 2 * 10**places)) * 10**places
+    return Decimal(scaled.numerator // scaled.denominator).scaleb(-places)
+
+
 def compare(outcome: Outcome, reference: list[Stage]) -> list[str]:
     """Every difference between our stages and the reference's, in words."""
     problems = []
@@ -101,13 +114,15 @@ def compare(outcome: Outcome, reference: list[Stage]) -> list[str]:
     for number, ((quota, loose, cands), ours) in enumerate(
         zip(reference, outcome.rounds, strict=False), start=1
     ):
-        tallies = {_norm(k): v for k, v in ours.tallies.items()}
+        places = -int(quota.as_tuple().exponent)
+        tallies = {_norm(k): shown(v, places) for k, v in ours.tallies.items()}
         states = {_norm(k): v for k, v in ours.extra["states"].items()}
-        keeps = {_norm(k): v for k, v in ours.extra.get("keep_factors", {}).items()}
-        if ours.threshold != quota:
-            problems.append(f"stage {number}: quota {ours.threshold}, reference {quota}")
-        if ours.exhausted != loose:
-            problems.append(f"stage {number}: non-transferable {ours.exhausted}, reference {loose}")
+        keeps = {_norm(k): shown(v, places) for k, v in ours.extra.get("keep_factors", {}).items()}
+        threshold, exhausted = shown(ours.threshold, places), shown(ours.exhausted, places)
+        if threshold != quota:
+            problems.append(f"stage {number}: quota {threshold}, reference {quota}")
+        if exhausted != loose:
+            problems.append(f"stage {number}: non-transferable {exhausted}, reference {loose}")
         for name, (code, vote, keep) in cands.items():
             if tallies.get(name, 0) != vote or states[name] != STATES[code]:
                 problems.append(
@@ -137,7 +152,12 @@ def _cases() -> list[Any]:
         pytest.param(f"scotland/{name}", "scotland-fixed-p5-d5", id=f"{name}-scotland")
         for name in ("weak-defeat", "weak-surplus")
     ]
-    cases += [pytest.param(name, rule, id=f"{name}-{rule}") for name in SMALL for rule in RULES]
+    cases += [
+        pytest.param(name, rule, id=f"{name}-{rule}")
+        for name in SMALL
+        for rule in RULES
+        if (name, rule) not in NO_REFERENCE
+    ]
     return cases
 
 
@@ -145,8 +165,7 @@ def _cases() -> list[Any]:
 def test_droop_reference_stage_by_stage(conformance_dir: Path, name: str, rule: str) -> None:
     droop = conformance_dir / "stv" / "droop"
     dump = droop / "ref" / "dump" / f"{name}-{rule}.txt"
-    if not dump.exists():
-        pytest.skip(f"the reference has no {rule} dump for {name}")
+    assert dump.exists(), f"the reference has no {rule} dump for {name}"
     outcome = _count_blt(droop / "blt" / f"{name}.blt", rule)
     assert compare(outcome, parse_dump(dump)) == []
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import ConfigError
 from ..outcomes import Outcome
 from ..profiles import RankedProfile
 from ..registry import method
@@ -170,7 +171,10 @@ class BallotPaths:
     properties=("proportional", "anonymous", "conserves-votes"),
     reference=MEEK_REFERENCE,
     options={
-        "omega_digits": "iteration stops when the total surplus is below 10**-omega_digits (6)",
+        "omega_digits": "iteration stops when the total surplus is below 10**-omega_digits "
+        "(6; 10 with rational arithmetic)",
+        "arithmetic": "'fixed' (the PRF rule, default) or 'rational' (exact fractions, "
+        "Droop's meek-o10-rational: batch defeat of sure losers; small elections)",
         "withdrawn": "names of candidates withdrawn before the count",
     },
 )
@@ -179,7 +183,8 @@ def meek(
     *,
     seats: int | None = None,
     tie_break: TieBreaker | None = None,
-    omega_digits: int = 6,
+    omega_digits: int | None = None,
+    arithmetic: str = "fixed",
     **options: Any,
 ) -> Outcome:
     """Meek STV, PRF reference rule: 9 decimal places rounded up, omega 10^-6.
@@ -192,6 +197,14 @@ def meek(
     still held: total / (seats + 1), truncated, plus 10^-9.
     """
     from .stv import finish, outcome, start_count
+
+    if arithmetic == "rational":
+        from .stv_meek_exact import meek_exact
+
+        return meek_exact(profile, seats, tie_break, omega_digits or 10, options)
+    if arithmetic != "fixed":
+        raise ConfigError(f"Meek arithmetic is 'fixed' or 'rational', not {arithmetic!r}.")
+    omega_digits = 6 if omega_digits is None else omega_digits
 
     digits = 9
     scale = 10**digits

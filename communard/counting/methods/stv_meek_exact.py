@@ -1,0 +1,232 @@
+"""Meek STV in exact rational arithmetic (Hill, Wichmann and Woodall's rule without rounding).
+
+The variant Droop calls ``meek-o10-rational``: every value is a ``Fraction``;
+the quota is exactly votes / (seats + 1) and a candidate is elected on votes
+*above* it; an iteration stops when the total surplus is at most omega
+(10^-10), stops falling, or lets a batch of sure losers be defeated. Exact
+fractions grow long over many iterations, so this suits small elections (a
+committee, a board); the fixed-point PRF rule (``meek``) suits large ones.
+Ballots are merged into paths as in ``stv_meek.BallotPaths``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..outcomes import Number, Outcome, Round, TieBreakRecord
+from ..profiles import RankedProfile
+from ..ties import Ask, TieBreaker, break_tie
+from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, IntArray
+
+ZERO = Fraction(0)
+ONE = Fraction(1)
+
+
+def distribute_exact(
+    paths: IntArray, voters: IntArray, keep: list[Fraction]
+) -> tuple[list[Fraction], Fraction]:
+    """Each path's weight 1 passes down its candidates, each keeping ``weight × kf``."""
+    votes = [ZERO] * len(keep)
+    residual = ZERO
+    for row, count in zip(paths.tolist(), voters.tolist(), strict=True):
+        weight = ONE
+        for option in row:
+            if option < 0 or not keep[option]:
+                continue
+            kept = weight * keep[option]
+            votes[option] += kept * count
+            weight -= kept
+            if weight <= 0:
+                break
+        residual += weight * count
+    return votes, residual
+
+
+def _sure_losers(
+    votes: list[Fraction], hopeful: list[int], surplus: Fraction, left: int
+) -> list[int]:
+    """The largest set of lowest hopefuls whose votes plus the surplus trail the next one."""
+    ordered = sorted(hopeful, key=lambda c: (votes[c], c))
+    groups: list[list[int]] = []
+    group_vote = ZERO
+    for c in ordered:
+        if groups and group_vote + surplus >= votes[c]:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+            group_vote = votes[c]
+    total, count, best = ZERO, 0, None
+    for g in range(len(groups) - 1):
+        count += len(groups[g])
+        if count > len(hopeful) - left:
+            break
+        total += sum((votes[c] for c in groups[g]), ZERO)
+        if total + surplus < votes[groups[g + 1][0]]:
+            best = g
+    return [] if best is None else sorted(c for g in groups[: best + 1] for c in g)
+
+
+def meek_exact(
+    profile: RankedProfile,
+    seats: int | None,
+    tie_break: TieBreaker | None,
+    omega_digits: int,
+    options: dict[str, Any],
+) -> Outcome:
+    """Count Meek STV exactly (see the module docstring); called by ``meek(arithmetic=...)``."""
+    from .stv import start_count
+    from .stv_core import default_tie_break
+    from .stv_meek import BallotPaths
+
+    tally, ballots, seats, n_valid = start_count(profile, seats, 0, options)
+    breaker = default_tie_break(profile, tie_break) or Ask()
+    names = tally.names
+    state = list(tally.state)
+    ranks = np.where(
+        ballots.cols[None, :] < ballots.stop[:, None], ballots.ranks.astype(np.int64), -1
+    )
+    merged = BallotPaths(ranks, ballots.mult, state)
+    keep = [ZERO if s == WITHDRAWN else ONE for s in state]
+    votes = [Fraction(int(v)) for v in tally.votes]
+    total = Fraction(n_valid)
+    omega = Fraction(1, 10**omega_digits)
+    quota = total / (seats + 1)
+    rounds: list[Round] = []
+    ties: list[TieBreakRecord] = []
+    elected: list[int] = []
+
+    def record(note: str, surplus: Fraction, residual: Fraction, **extra: Any) -> Round:
+        tallies: dict[str, Number] = {
+            names[i]: votes[i] for i in range(len(names)) if state[i] != WITHDRAWN
+        }
+        info: dict[str, Any] = {
+            "states": dict(zip(names, state, strict=True)),
+            "keep_factors": {names[i]: keep[i] for i in range(len(names)) if state[i] != WITHDRAWN},
+            "rounding_loss": ZERO,
+            "total": total,
+        }
+        info.update(extra)
+        r = Round(
+            number=len(rounds) + 1,
+            tallies=tallies,
+            exhausted=residual,
+            threshold=quota,
+            surplus=surplus,
+            note=note,
+            extra=info,
+        )
+        rounds.append(r)
+        return r
+
+    def choose(tied: list[int], purpose: str) -> int:
+        if len(tied) == 1:
+            return tied[0]
+        rec = break_tie(
+            breaker, [names[i] for i in tied], 1, purpose=purpose, round=len(rounds) + 1
+        )
+        ties.append(rec)
+        return names.index(rec.chosen[0])
+
+    def left() -> int:
+        return seats - len(elected)
+
+    def hopeful() -> list[int]:
+        return [i for i, s in enumerate(state) if s == HOPEFUL]
+
+    residual = Fraction(int(tally.exhausted))
+    record("First preferences counted; every keep factor is 1.", ZERO, residual)
+    while len(hopeful()) > left() > 0:
+        merged.update(state)
+        paths, voters = merged.paths()
+        last, iterations, batch = total, 0, []
+        newly: list[int] = []
+        while True:
+            iterations += 1
+            votes, residual = distribute_exact(paths, voters, keep)
+            held = sum((votes[i] for i, s in enumerate(state) if s in (HOPEFUL, ELECTED)), ZERO)
+            quota = held / (seats + 1)
+            for c in hopeful():
+                if votes[c] > quota:
+                    state[c] = ELECTED
+                    elected.append(c)
+                    newly.append(c)
+            surplus = sum((votes[c] - quota for c in elected), ZERO)
+            if newly:
+                status = "elected"
+                break
+            if surplus <= omega:
+                status = "omega"
+                break
+            if surplus >= last:
+                status = "stable"
+                break
+            batch = _sure_losers(votes, hopeful(), surplus, left())
+            if batch:
+                status = "batch"
+                break
+            last = surplus
+            for c in elected:
+                keep[c] = keep[c] * quota / votes[c]
+        if status == "elected":
+            r = record(
+                f"{', '.join(names[c] for c in newly)} passed the quota after "
+                f"{iterations} iteration(s).",
+                surplus,
+                residual,
+                iterations=iterations,
+            )
+            r.elected.extend(names[c] for c in newly)
+            continue
+        if status != "batch":
+            low = min(votes[c] for c in hopeful())
+            tied = [c for c in hopeful() if votes[c] <= low + surplus]
+            batch = [choose(tied, "elimination")]
+        for c in batch:
+            state[c] = EXCLUDED
+        why = {
+            "batch": "sure losers",
+            "omega": "surplus at most omega",
+            "stable": "surplus no longer falling",
+        }[status]
+        r = record(
+            f"{', '.join(names[c] for c in batch)} defeated ({why}) after "
+            f"{iterations} iteration(s).",
+            surplus,
+            residual,
+            iterations=iterations,
+        )
+        r.eliminated.extend(names[c] for c in batch)
+        for c in batch:
+            keep[c] = ZERO
+    if rounds:
+        last_round = rounds[-1]
+        for c in hopeful():
+            if len(elected) < seats:
+                state[c] = ELECTED
+                elected.append(c)
+                last_round.elected.append(names[c])
+            else:
+                state[c] = EXCLUDED
+            last_round.extra["states"][names[c]] = state[c]
+    winners = tuple(names[c] for c in elected)
+    return Outcome(
+        method="meek",
+        version="1",
+        winners=winners,
+        rounds=rounds,
+        tie_breaks=ties,
+        explanation=[
+            f"Meek STV in exact rational arithmetic (omega 10^-{omega_digits}): {seats} "
+            f"seat(s), {n_valid} valid ballots.",
+            f"Elected in order: {', '.join(winners) or 'nobody'}.",
+        ],
+        details={
+            "seats": seats,
+            "valid_ballots": n_valid,
+            "arithmetic": "rational",
+            "rule": "Meek, exact rational arithmetic",
+        },
+    )

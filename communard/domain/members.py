@@ -135,12 +135,18 @@ def accept(invitation: Invitation, now: datetime) -> None:
     invitation.accepted_at = now
 
 
-def status_on_joining(charter: Charter, sponsorships: int) -> str:
+def sponsors_needed(charter: Charter, active_members: int) -> int:
+    """How many sponsors admit an applicant: the charter's number, or every active member
+    while the commune is smaller than that (else a young commune could admit no one)."""
+    return max(1, min(charter.admission.sponsors, active_members))
+
+
+def status_on_joining(charter: Charter, sponsorships: int, active_members: int) -> str:
     """The status of someone accepting an invitation under the charter's admission rule."""
     mode = charter.admission.mode
     if mode == "open":
         return ACTIVE
-    if mode == "sponsors" and sponsorships >= charter.admission.sponsors:
+    if mode == "sponsors" and sponsorships >= sponsors_needed(charter, active_members):
         return ACTIVE
     return APPLICANT
 

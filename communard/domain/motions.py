@@ -183,13 +183,22 @@ def new(
     )
 
 
-def submit(motion: Motion, cls: DecisionClass, mover: Member | None, now: datetime) -> Step:
+def seconds_needed(cls: DecisionClass, active_members: int) -> int:
+    """The class's number of seconds, or every other active member in a smaller commune
+    (a commune of three cannot be asked for five seconds)."""
+    return max(0, min(cls.seconds, active_members - 1))
+
+
+def submit(
+    motion: Motion, cls: DecisionClass, mover: Member | None, now: datetime, active_members: int
+) -> Step:
     """Put a draft before the members: to seconding, or to deliberation when none is needed."""
     _require_mover(motion, mover, "propose it")
     motion.submitted_at = now
-    if cls.seconds == 0:
+    needed = seconds_needed(cls, active_members)
+    if needed == 0:
         return begin_deliberation(motion, cls, now, reason="no seconds needed")
-    return move(motion, SECONDING, f"needs {cls.seconds} seconds")
+    return move(motion, SECONDING, f"needs {needed} seconds")
 
 
 def begin_deliberation(motion: Motion, cls: DecisionClass, now: datetime, reason: str) -> Step:
@@ -201,7 +210,7 @@ def begin_deliberation(motion: Motion, cls: DecisionClass, now: datetime, reason
 
 def second(
     motion: Motion, cls: DecisionClass, member: Member | None, already: bool, count: int,
-    now: datetime,
+    now: datetime, active_members: int,
 ) -> Step | None:
     """Record support; return the step to deliberation once ``count`` seconds admit it."""
     supporter = require_active(member, "second motions")
@@ -220,7 +229,7 @@ def second(
         raise StateError(
             f"You already seconded {motion.label()}.", code="motion.already_seconded"
         )
-    if count >= cls.seconds:
+    if count >= seconds_needed(cls, active_members):
         return begin_deliberation(motion, cls, now, reason=f"seconded by {count} members")
     return None
 

@@ -165,7 +165,8 @@ def join_commune(ctx: Context, cmd: c.JoinCommune, hasher: PasswordHasher) -> di
         account = find_or_create_account(ctx, invitation.email, cmd.display_name, cmd.password,
                                          hasher)
     assert account.id is not None
-    status = rules.status_on_joining(ctx.the_charter(), sponsorships=1)
+    active = ctx.uow.count(Member, commune_id=ctx.commune_id, status=rules.ACTIVE)
+    status = rules.status_on_joining(ctx.the_charter(), sponsorships=1, active_members=active)
     member = ctx.uow.find(Member, commune_id=ctx.commune_id, account_id=account.id)
     if member is None:
         member = ctx.uow.add(rules.new_member(commune_id=ctx.commune_id, account_id=account.id,
@@ -209,7 +210,8 @@ def admit_member(ctx: Context, cmd: c.AdmitMember) -> dict[str, Any]:
     count = ctx.uow.count(Sponsorship, member_id=applicant.id)
     ctx.record("member.sponsored/1", {**ctx.by(applicant), "sponsor": sponsor.id,
                                       "sponsors": count})
-    if charter.admission.mode == "open" or count >= charter.admission.sponsors:
+    active = ctx.uow.count(Member, commune_id=ctx.commune_id, status=rules.ACTIVE)
+    if charter.admission.mode == "open" or count >= rules.sponsors_needed(charter, active):
         rules.activate(applicant, ctx.now)
         ctx.uow.update(applicant)
         ctx.record("member.admitted/1", {**ctx.by(applicant), "sponsors": count})

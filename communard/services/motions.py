@@ -84,10 +84,11 @@ def ratification_effect(ctx: Context, number: int, class_id: str) -> dict[str, A
 def submit(ctx: Context, motion: Motion) -> dict[str, Any]:
     """Put a (new or draft) motion before the members and record it."""
     cls = ctx.the_charter().decision_class(motion.decision_class)
-    rules.submit(motion, cls, ctx.member, ctx.now)
+    active = _active_members(ctx)
+    rules.submit(motion, cls, ctx.member, ctx.now, active)
     ctx.uow.update(motion)
     payload = {**motion_json(motion), "body": motion.body, **ctx.by(),
-               "seconds_needed": cls.seconds}
+               "seconds_needed": rules.seconds_needed(cls, active)}
     if motion.effect is not None:
         payload["effect"] = motion.effect
     if motion.deliberation_ends_at is not None:
@@ -116,11 +117,13 @@ def second_motion(ctx: Context, cmd: c.SecondMotion) -> dict[str, Any]:
         Second, motion_id=motion.id, member_id=ctx.member.id
     ) > 0
     count = ctx.uow.count(Second, motion_id=motion.id) + 1
-    step = rules.second(motion, cls, ctx.member, already, count, ctx.now)
+    active = _active_members(ctx)
+    needed = rules.seconds_needed(cls, active)
+    step = rules.second(motion, cls, ctx.member, already, count, ctx.now, active)
     assert ctx.member is not None and ctx.member.id is not None and motion.id is not None
     ctx.uow.add(Second(id=None, motion_id=motion.id, member_id=ctx.member.id, created_at=ctx.now))
     ctx.record("motion.seconded/1", {"motion": motion.number, **ctx.by(), "seconds": count,
-                                     "seconds_needed": cls.seconds}, motion=motion)
+                                     "seconds_needed": needed}, motion=motion)
     if step is not None:
         ctx.uow.update(motion)
         assert motion.deliberation_ends_at is not None
@@ -128,7 +131,11 @@ def second_motion(ctx: Context, cmd: c.SecondMotion) -> dict[str, Any]:
             "motion": motion.number, "state": motion.state,
             "deliberation_ends_at": motion.deliberation_ends_at.isoformat(),
         }, motion=motion)
-    return {**motion_json(motion), "seconds": count, "seconds_needed": cls.seconds}
+    return {**motion_json(motion), "seconds": count, "seconds_needed": needed}
+
+
+def _active_members(ctx: Context) -> int:
+    return ctx.uow.count(Member, commune_id=ctx.commune_id, status=ACTIVE)
 
 
 def comment_on_motion(ctx: Context, cmd: c.CommentOnMotion) -> dict[str, Any]:
@@ -253,7 +260,7 @@ def _close(ctx: Context, motion: Motion) -> None:
     cls = ctx.the_charter().decision_class(motion.decision_class)
     ballots = ctx.uow.find_all(Ballot, motion_id=motion.id)
     tally = Tally.of(ballots)
-    electorate = ctx.uow.count(Member, commune_id=ctx.commune_id, status=ACTIVE)
+    electorate = _active_members(ctx)
     decision = vote_rules.decide(cls, tally, electorate)
     assert motion.voting_closes_at is not None
     outcome = {

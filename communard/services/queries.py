@@ -235,7 +235,8 @@ class Queries:
                 "ratified_at": _iso(motion.ratified_at),
                 "seconds": [{"member": s.member_id, "name": names.get(s.member_id, "")}
                             for s in seconds],
-                "seconds_needed": cls.seconds if cls else None,
+                "seconds_needed": rules.seconds_needed(cls, uow.count(
+                    Member, commune_id=commune.id, status=ACTIVE)) if cls else None,
                 "comments": [
                     {"comment": x.id, "member": x.member_id, "name": names.get(x.member_id, ""),
                      "body": x.body, "created_at": _iso(x.created_at)}

@@ -11,9 +11,15 @@ import pytest
 from communard.bootstrap import Application, bootstrap
 from communard.services import commands as c
 from communard.services.access import Actor
-from tests.storage.fixtures import FakeClock, database_url, fast_hasher
+from tests.storage.fixtures import (
+    FakeClock,
+    database_url,
+    fast_hasher,
+    postgres_schema,
+    sqlite_template,
+)
 
-__all__ = ["database_url"]
+__all__ = ["database_url", "postgres_schema", "sqlite_template"]
 
 OPEN_CHARTER = """
 [charter]

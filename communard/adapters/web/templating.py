@@ -20,16 +20,17 @@ def when(value: Any) -> str:
     """A time as a reader wants it: '25 Nov 2026, 10:21 UTC' (ISO strings accepted)."""
     if value is None or value == "":
         return ""
+    moment: Any = value
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
-    return str(value)
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return str(moment.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC"))
+    return str(moment)
 
 
 def duration(value: Any) -> str:

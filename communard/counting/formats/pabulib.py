@@ -139,7 +139,7 @@ def read_pabulib(source: str | Path, *, text: str | None = None) -> BudgetProfil
             continue
         if len(row) < 2:
             raise BallotFormatError(f"META row {row[0]!r} has no value", path=path,
-                                    line=meta_line + offset - 1)
+                                    line=meta_line + offset)
         meta[row[0].strip()] = ";".join(row[1:]).strip()
     if "budget" not in meta:
         raise BallotFormatError("META has no budget", path=path, line=meta_line - 1,
@@ -157,7 +157,7 @@ def read_pabulib(source: str | Path, *, text: str | None = None) -> BudgetProfil
     for needed in ("project_id", "cost"):
         if needed not in header:
             raise BallotFormatError(f"PROJECTS header has no {needed!r} column",
-                                    path=path, line=project_line - 1)
+                                    path=path, line=project_line)
     column = {name: i for i, name in enumerate(header)}
     ids: list[str] = []
     cost_values: list[Decimal] = []
@@ -167,7 +167,7 @@ def read_pabulib(source: str | Path, *, text: str | None = None) -> BudgetProfil
     file_votes: dict[str, int] = {}
     file_scores: dict[str, str] = {}
     for offset, row in enumerate(rows[1:], start=1):
-        line = project_line + offset - 1
+        line = project_line + offset
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < len(header):
@@ -247,12 +247,12 @@ def _read_votes(
     header = [cell.strip() for cell in lines[0].split(";")]
     if "vote" not in header:
         raise BallotFormatError("VOTES header has no 'vote' column", path=path,
-                                line=first_line - 1)
+                                line=first_line)
     vote_col = header.index("vote")
     wants_points = vote_type in ("cumulative", "scoring")
     if wants_points and "points" not in header:
         raise BallotFormatError(f"{vote_type} VOTES need a 'points' column", path=path,
-                                line=first_line - 1)
+                                line=first_line)
     points_col = header.index("points") if wants_points else -1
     body = "\n".join(lines[1:])
 
@@ -294,12 +294,12 @@ def _read_votes(
             raise BallotFormatError(
                 f"a vote names project {error.args[0]!r}, which PROJECTS does not list",
                 path=path,
-                line=_line_of(lines, vote, first_line),
+                line=_line_of(lines, vote, first_line, vote_col),
                 hint="Every project id in VOTES must appear in PROJECTS.",
             ) from None
         if len(set(columns)) != len(columns):
             raise BallotFormatError(f"a vote names a project twice: {vote!r}", path=path,
-                                    line=_line_of(lines, vote, first_line))
+                                    line=_line_of(lines, vote, first_line, vote_col))
         approved[row, columns] = True
         if points is None:
             continue
@@ -312,7 +312,7 @@ def _read_votes(
             raise BallotFormatError(
                 f"points {pts!r} do not match the vote {vote!r} (one whole number per project)",
                 path=path,
-                line=_line_of(lines, vote, first_line),
+                line=_line_of(lines, vote, first_line, vote_col),
             )
         points[row, columns] = [int(v) for v in values]
     if vote_type == "ordinal":
@@ -332,15 +332,17 @@ def _raise_short_line(body: str, vote_col: int, points_col: int, first_line: int
             raise BallotFormatError(
                 f"a VOTES row has {line.count(';') + 1} fields, the header names at least {need}",
                 path=path,
-                line=first_line + offset - 1,
+                line=first_line + offset,
             )
     raise BallotFormatError("the VOTES section could not be read", path=path, line=first_line)
 
 
-def _line_of(lines: list[str], vote: str, first_line: int) -> int | None:
+def _line_of(lines: list[str], vote: str, first_line: int, column: int) -> int | None:
+    """The line of the first ballot whose vote column is ``vote`` (error path only)."""
     for offset, line in enumerate(lines[1:], start=1):
-        if vote in line:
-            return first_line + offset - 1
+        fields = line.split(";")
+        if len(fields) > column and fields[column].strip('"') == vote:
+            return first_line + offset
     return None
 
 

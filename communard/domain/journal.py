@@ -150,13 +150,18 @@ def verify(
             return Verification(False, position - 1, position, entry.seq, problem)
         prev = entry.hash
     if head is not None and (head.seq != count or head.hash != prev):
+        why = (
+            "entries are missing from the end" if head.seq > count
+            else "entries were added after it" if head.seq < count
+            else "the chain was rewritten"
+        )
         return Verification(
             False,
             count,
             count + 1,
             None,
             f"the recorded head is seq {head.seq} ({head.hash[:12]}…) but the chain ends at "
-            f"seq {count} ({prev[:12]}…): entries are missing from the end",
+            f"seq {count} ({prev[:12]}…): {why}",
         )
     return Verification(True, count)
 
@@ -220,3 +225,25 @@ def verify_lines(
             return Verification(False, position - 1, position, entry.seq, problem)
         entries.append(entry)
     return verify(entries, commune=commune, head=head)
+
+
+def export(entries: Iterable[JournalEntry]) -> bytes:
+    """The JSON Lines export: one canonical entry per line, each line ending in a newline."""
+    return b"".join(entry.line().encode("utf-8") + b"\n" for entry in entries)
+
+
+def verify_export(
+    data: bytes, *, commune: str | None = None, head: Head | None = None
+) -> Verification:
+    """Verify the bytes of a JSON Lines export (see ``export``), byte for byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        position = data[: exc.start].count(b"\n") + 1
+        return Verification(False, position - 1, position, None,
+                            "the bytes are not valid UTF-8 text")
+    if text and not text.endswith("\n"):
+        count = text.count("\n") + 1
+        return Verification(False, count - 1, count, None, "the last line is incomplete")
+    lines = text[:-1].split("\n") if text else []
+    return verify_lines(lines, commune=commune, head=head)

@@ -170,9 +170,12 @@ def decide_exactly(decision_class: DecisionClass, tally: Tally, electorate: int)
         "strict": cls.strict,
     }
     taking_part = tally.taking_part
-    quorum_met = electorate > 0 and Fraction(taking_part, electorate) >= cls.quorum
+    quorum_met = (
+        Fraction(taking_part, electorate) >= cls.quorum if electorate > 0 else cls.quorum == 0
+    )
     quorum_text = (
         f"quorum {taking_part}/{electorate} {'≥' if quorum_met else '<'} {_share(cls.quorum)}"
+        if electorate > 0 else f"quorum {_share(cls.quorum)} of no members"
     )
     details["quorum_met"] = quorum_met
     if not quorum_met:

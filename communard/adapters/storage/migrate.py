@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +12,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Alembic keeps its running context in module globals: one migration per process at a time.
+# Between processes, the database serializes them (an advisory lock on PostgreSQL,
+# BEGIN IMMEDIATE on SQLite).
+_LOCK = threading.Lock()
 
 
 def alembic_config() -> Config:
@@ -34,7 +39,7 @@ def migrate(engine: Engine) -> None:
     if is_current(engine):
         return
     config = alembic_config()
-    with engine.connect() as connection:
+    with _LOCK, engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         if connection.in_transaction():

@@ -86,6 +86,12 @@ def _money(text: str, path: str, line: int, what: str) -> Decimal:
     return value
 
 
+def _places(value: Decimal) -> int:
+    """Decimal places a money value needs (``100.00`` needs none)."""
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def _rows(lines: list[str], start: int) -> list[list[str]]:
     return list(csv.reader(lines, delimiter=";", quotechar='"', strict=False)) if lines else []
 
@@ -196,8 +202,7 @@ def read_pabulib(source: str | Path, *, text: str | None = None) -> BudgetProfil
 
     # Costs and budget in the smallest unit: scale decimals to integers (meta["unit_scale"]).
     budget_value = _money(meta["budget"], path, meta_line, "budget")
-    places = max(max((-v.as_tuple().exponent for v in [*cost_values, budget_value]), default=0), 0)
-    scale = 10 ** int(places)
+    scale = 10 ** max(_places(v) for v in [*cost_values, budget_value])
     costs = np.array([int(v * scale) for v in cost_values], dtype=np.int64)
     budget = int(budget_value * scale)
 

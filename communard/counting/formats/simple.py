@@ -34,11 +34,12 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import BallotFormatError
 from ..profiles import (
@@ -411,8 +412,8 @@ def to_csv_text(profile: RankedProfile | ApprovalProfile | ScoreProfile) -> str:
             writer.writerow([*cells, weight])
         return buffer.getvalue()
     writer.writerow([*profile.options, "count"])
-    matrix: Sequence[Any] = (profile.approved.astype(np.int64)
-                             if isinstance(profile, ApprovalProfile) else profile.scores)
+    matrix: npt.NDArray[Any] = (profile.approved.astype(np.int64)
+                                if isinstance(profile, ApprovalProfile) else profile.scores)
     for row, weight in zip(matrix, profile.weights, strict=True):
         writer.writerow([("" if v < 0 else int(v)) for v in row] + [int(weight)])
     return buffer.getvalue()

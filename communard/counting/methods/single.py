@@ -382,7 +382,7 @@ def _median_order(n: int) -> npt.NDArray[np.intp]:
     mid = (n + 1) // 2 - 1
     step = (j + 1) // 2
     sign = np.where(j % 2 == 1, -1, 1) if n % 2 == 1 else np.where(j % 2 == 1, 1, -1)
-    return (mid + sign * step).astype(np.intp)
+    return np.asarray(mid + sign * step, dtype=np.intp)
 
 
 @method(
@@ -409,8 +409,11 @@ def majority_judgment(
     options = profile.options
     hist = _grade_histograms(profile)
     n = int(profile.weights.sum())
-    grade_name = (lambda g: profile.scale[g]) if profile.scale else (
-        lambda g: str(g + profile.min_score))
+    scale = profile.scale
+
+    def grade_name(g: int) -> str:
+        return scale[g] if scale else str(g + profile.min_score)
+
     if n == 0:
         medians = dict.fromkeys(options, 0)
     else:

@@ -15,7 +15,12 @@ from typing import Any
 
 import pytest
 
-from communard.counting.errors import BallotFormatError, ConfigError, CountingError
+from communard.counting.errors import (
+    BallotFormatError,
+    ConfigError,
+    CountingError,
+    UnresolvedTieError,
+)
 from communard.counting.rctab import report
 from tests.conftest import CONFORMANCE
 
@@ -203,6 +208,19 @@ def test_tabulate_by_precinct_without_precincts_fails(
     with pytest.raises(CountingError, match="list no precincts") as caught:
         report.run(config)
     assert "tabulateByPrecinct" in str(caught.value)
+
+
+def test_stop_counting_and_ask_stops_at_the_tie(conformance_dir: Path) -> None:
+    config = (
+        conformance_dir
+        / "rctab"
+        / "sample_interactive_tiebreak"
+        / ("sample_interactive_tiebreak_config.json")
+    )
+    with pytest.raises(UnresolvedTieError) as caught:
+        report.run(config)
+    assert caught.value.tied == ("George Gervin", "Yinka Dare")
+    assert "Round 2" in str(caught.value)
 
 
 def test_invalid_sources_fail_naming_the_paths(conformance_dir: Path) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from communard.counting import RankedProfile
 from communard.counting.errors import BallotFormatError, ConfigError
-from communard.counting.methods.irv import _profile_ballots, _profile_config
+from communard.counting.methods.irv import profile_ballots, profile_config
 from communard.counting.rctab import report
 from communard.counting.rctab.javacompat import JavaRandom
 from communard.counting.rctab.tabulator import FINAL_SURPLUS, INACTIVE_STATUSES, tabulate
@@ -101,6 +101,22 @@ def test_overvote_skipped_rank_and_undeclared_write_in_rules(tmp_path: Path) -> 
     assert data["results"][-1]["tallyResults"][0]["elected"] in ("A", "B")
 
 
+def test_minimum_vote_threshold_eliminates_everyone_below_it_at_once(tmp_path: Path) -> None:
+    rows = ["1,A", "2,A", "3,A", "4,B", "5,B", "6,C,B"]
+    config = write_case(tmp_path, rows, rules={"minimumVoteThreshold": "2"})
+    (result,) = report.run(config)
+    data = report.report_json(result)
+    # C (1 vote) and the write-in pseudo-candidate (0 votes) are under 2 votes.
+    assert data["results"][0]["tallyResults"] == [
+        {"eliminated": "C", "transfers": {"B": "1"}},
+        {"eliminated": "Undeclared Write-ins", "transfers": {}},
+    ]
+    # A and B are level with 3 each: the last two, so the tie-break (candidate order) elects.
+    assert data["results"][1]["tally"] == {"A": "3", "B": "3"}
+    assert result.winners == ["A"]
+    assert "Elected,,,,A*,," in report.report_csv(result)
+
+
 @st.composite
 def multi_seat_profiles(draw: st.DrawFn) -> RankedProfile:
     options = ["A", "B", "C", "D", "E"]
@@ -121,8 +137,8 @@ def multi_seat_profiles(draw: st.DrawFn) -> RankedProfile:
 def test_multi_seat_counts_conserve_every_vote_in_every_round(
     profile: RankedProfile, seats: int
 ) -> None:
-    config = _profile_config(profile, seats, {"tiebreakMode": "random", "randomSeed": "7"})
-    (result,) = tabulate(config, _profile_ballots(profile))
+    config = profile_config(profile, seats, {"tiebreakMode": "random", "randomSeed": "7"})
+    (result,) = tabulate(config, profile_ballots(profile))
     assert len(result.winners) == seats
     total = Decimal(profile.n_voters)
     for rnd in result.rounds:

@@ -260,7 +260,8 @@ _DEFAULT_RULES: dict[str, Any] = {
 }
 
 
-def _profile_ballots(profile: RankedProfile) -> rctab_cvr.BallotGroups:
+def profile_ballots(profile: RankedProfile) -> rctab_cvr.BallotGroups:
+    """A profile's ballots as RCTab reads them: empty ranks are skipped ranks."""
     ballots: list[rctab_cvr.Ballot] = []
     for row in profile.ranks:
         marks: list[tuple[int, str]] = []
@@ -273,7 +274,10 @@ def _profile_ballots(profile: RankedProfile) -> rctab_cvr.BallotGroups:
     return rctab_cvr.BallotGroups(ballots, [int(w) for w in profile.weights])
 
 
-def _profile_config(profile: RankedProfile, seats: int, rules: Mapping[str, Any]) -> Any:
+def profile_config(
+    profile: RankedProfile, seats: int, rules: Mapping[str, Any]
+) -> rctab_config.RctabConfig:
+    """An RCTab config for a profile: its options as candidates, ``rules`` over defaults."""
     mode = "singleWinnerMajority" if seats == 1 else "multiWinnerAllowMultipleWinnersPerRound"
     merged = {**_DEFAULT_RULES, "winnerElectionMode": mode, "numberOfWinners": str(seats)}
     merged.update(rules)
@@ -382,5 +386,5 @@ def rctab(
             "rctab needs an RCTab config or a ranked profile.",
             hint="Pass config=PATH, or a RankedProfile with rules={...}.",
         )
-    loaded = _profile_config(profile, seats, dict(rules or {}))
-    return rctab_outcome(tabulate(loaded, _profile_ballots(profile)))
+    loaded = profile_config(profile, seats, dict(rules or {}))
+    return rctab_outcome(tabulate(loaded, profile_ballots(profile)))

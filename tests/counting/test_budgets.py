@@ -16,26 +16,31 @@ from communard.counting.errors import ConfigError, UnresolvedTieError
 from communard.counting.profiles import ApprovalProfile, BudgetProfile, group_rows
 from communard.counting.ties import Permutation
 
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
-def budget(costs: dict[str, int], total: int, ballots: list[tuple[str, ...]],
-           weights: list[int] | None = None) -> BudgetProfile:
+def budget(
+    costs: dict[str, int],
+    total: int,
+    ballots: list[tuple[str, ...]],
+    weights: list[int] | None = None,
+) -> BudgetProfile:
     projects = tuple(costs)
     matrix = np.zeros((len(ballots), len(projects)), dtype=np.bool_)
     for i, ballot in enumerate(ballots):
         matrix[i, [projects.index(p) for p in ballot]] = True
     w = None if weights is None else np.array(weights, dtype=np.int64)
     approved, grouped = group_rows(matrix, w)
-    return BudgetProfile(projects, np.array(list(costs.values()), dtype=np.int64), total,
-                         approved, grouped)
+    return BudgetProfile(
+        projects, np.array(list(costs.values()), dtype=np.int64), total, approved, grouped
+    )
 
 
 def example() -> BudgetProfile:
     """4 voters, 100 to spend (25 each): A (60) for voters 1-3, B (40) for 3-4, C (30) for 4."""
-    return budget({"A": 60, "B": 40, "C": 30}, 100,
-                  [("A",), ("A",), ("A", "B"), ("B", "C")])
+    return budget({"A": 60, "B": 40, "C": 30}, 100, [("A",), ("A",), ("A", "B"), ("B", "C")])
 
 
 def test_registry() -> None:
@@ -60,8 +65,12 @@ def test_add_one_buys_b_once_the_share_reaches_30() -> None:
     for until in ("over-budget", "exhaustive"):
         outcome = count("mes", example(), completion="add1", add1_until=until)
         assert outcome.winners == ("A", "B")
-    assert count("mes", example(), completion="add1", add1_until="exhaustive",
-                 search=False).details["share"] == 30
+    assert (
+        count("mes", example(), completion="add1", add1_until="exhaustive", search=False).details[
+            "share"
+        ]
+        == 30
+    )
     # Over-budget keeps raising the share until C too is bought (at 50, costing 130).
     assert count("mes", example(), completion="add1", search=False).details["share"] == 49
 
@@ -87,8 +96,9 @@ def test_comparison_step_switches_to_greedy_when_more_voters_prefer_it() -> None
     assert compared.winners == ("Z",)
     assert compared.details["comparison"]["prefer_greedy"] == 6
     assert compared.details["comparison"]["prefer_mes"] == 4
-    kept = count("mes", budget({"X": 40, "Z": 100}, 100, [("Z",)] * 4 + [("X",)] * 6),
-                 comparison_step=True)
+    kept = count(
+        "mes", budget({"X": 40, "Z": 100}, 100, [("Z",)] * 4 + [("X",)] * 6), comparison_step=True
+    )
     assert kept.winners == ("X",)
 
 
@@ -105,8 +115,11 @@ def test_exact_mes_tie_goes_to_lower_cost_then_more_approvals_then_asks() -> Non
 
 
 def test_greedy_variants() -> None:
-    profile = budget({"A": 60, "B": 50, "C": 30, "D": 10}, 100,
-                     [("A", "B"), ("A", "B"), ("A",), ("B", "C"), ("C",), ("D",)])
+    profile = budget(
+        {"A": 60, "B": 50, "C": 30, "D": 10},
+        100,
+        [("A", "B"), ("A", "B"), ("A",), ("B", "C"), ("C",), ("D",)],
+    )
     # Votes: A 3, B 3, C 2, D 1. A and B tie (file order); B does not fit after A.
     assert count("greedy", profile).winners == ("A", "C", "D")
     assert count("greedy", profile, skip=False).winners == ("A",)
@@ -152,8 +165,10 @@ def instances(draw: Any) -> BudgetProfile:
     m = draw(st.integers(1, 6))
     n = draw(st.integers(1, 20))
     costs = {f"p{j}": draw(st.integers(1, 60)) for j in range(m)}
-    ballots = [tuple(f"p{j}" for j in sorted(draw(st.sets(st.integers(0, m - 1), min_size=1))))
-               for _ in range(n)]
+    ballots = [
+        tuple(f"p{j}" for j in sorted(draw(st.sets(st.integers(0, m - 1), min_size=1))))
+        for _ in range(n)
+    ]
     total = draw(st.integers(1, sum(costs.values())))
     return budget(costs, total, ballots)
 
@@ -176,11 +191,18 @@ def test_mes_properties(profile: BudgetProfile) -> None:
 @given(profile=instances(), data=st.data())
 def test_mes_is_anonymous(profile: BudgetProfile, data: Any) -> None:
     order = data.draw(st.permutations(range(profile.approved.shape[0])))
-    shuffled = BudgetProfile(profile.projects, profile.costs, profile.budget,
-                             profile.approved[list(order)], profile.weights[list(order)])
+    shuffled = BudgetProfile(
+        profile.projects,
+        profile.costs,
+        profile.budget,
+        profile.approved[list(order)],
+        profile.weights[list(order)],
+    )
     tie = Permutation(profile.projects)
-    assert count("mes", profile, tie_break=tie).winners == \
-        count("mes", shuffled, tie_break=tie).winners
+    assert (
+        count("mes", profile, tie_break=tie).winners
+        == count("mes", shuffled, tie_break=tie).winners
+    )
 
 
 @PROPERTY

@@ -17,8 +17,9 @@ from communard.counting.ties import Permutation
 
 METHODS = ["pav", "seq-pav", "sav", "seq-phragmen", "equal-shares"]
 ORDER = Permutation(("a", "b", "c", "d"))
-PROPERTY = settings(max_examples=40, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def example() -> ApprovalProfile:
@@ -112,11 +113,11 @@ def profiles(draw: Any) -> tuple[ApprovalProfile, int]:
 @pytest.mark.parametrize("method_id", METHODS)
 @PROPERTY
 @given(instance=profiles())
-def test_committee_size_and_exact_explanations(method_id: str,
-                                               instance: tuple[ApprovalProfile, int]) -> None:
+def test_committee_size_and_exact_explanations(
+    method_id: str, instance: tuple[ApprovalProfile, int]
+) -> None:
     profile, seats = instance
-    outcome = count(method_id, profile, seats=seats,
-                    tie_break=Permutation(profile.options))
+    outcome = count(method_id, profile, seats=seats, tie_break=Permutation(profile.options))
     assert len(outcome.winners) == len(set(outcome.winners)) == seats
     json.dumps(outcome.to_json())
 
@@ -124,15 +125,18 @@ def test_committee_size_and_exact_explanations(method_id: str,
 @pytest.mark.parametrize("method_id", ["seq-phragmen", "equal-shares", "pav"])
 @PROPERTY
 @given(instance=profiles())
-def test_justified_representation(method_id: str,
-                                  instance: tuple[ApprovalProfile, int]) -> None:
+def test_justified_representation(method_id: str, instance: tuple[ApprovalProfile, int]) -> None:
     """A group of n/seats voters who all approve some candidate gets one of theirs elected."""
     profile, seats = instance
-    winners = set(count(method_id, profile, seats=seats,
-                        tie_break=Permutation(profile.options)).winners)
+    winners = set(
+        count(method_id, profile, seats=seats, tie_break=Permutation(profile.options)).winners
+    )
     n = profile.n_voters
-    unrepresented = [i for i in range(profile.approved.shape[0])
-                     if not any(profile.approved[i, profile.options.index(w)] for w in winners)]
+    unrepresented = [
+        i
+        for i in range(profile.approved.shape[0])
+        if not any(profile.approved[i, profile.options.index(w)] for w in winners)
+    ]
     for c in range(len(profile.options)):
         group = sum(int(profile.weights[i]) for i in unrepresented if profile.approved[i, c])
         assert group * seats < n or group == 0

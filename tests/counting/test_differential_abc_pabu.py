@@ -44,11 +44,13 @@ pabutools_election = pytest.importorskip("pabutools.election")
 pabutools_rules = pytest.importorskip("pabutools.rules")
 pabutools_tiebreaking = pytest.importorskip("pabutools.tiebreaking")
 
-FAST = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 # Add-one steps one unit of money per voter: small costs keep the linear runs short.
-ADD_ONE = settings(max_examples=25, deadline=None, derandomize=True,
-                   suppress_health_check=[HealthCheck.too_slow])
+ADD_ONE = settings(
+    max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 SMALL_COSTS = (1, 7)
 
 
@@ -91,8 +93,9 @@ def test_sequential_committees_equal_abcvoting(
     ballots, m, seats = instance
     profile, options = _ours(ballots, m)
     outcome = ours(profile, seats=seats, tie_break=Permutation(options))
-    theirs = abcrules.compute(rule, _theirs(ballots, m), seats, resolute=True,
-                              algorithm=algorithm)[0]
+    theirs = abcrules.compute(rule, _theirs(ballots, m), seats, resolute=True, algorithm=algorithm)[
+        0
+    ]
     assert sorted(int(c) for c in outcome.winners) == sorted(theirs)
 
 
@@ -104,21 +107,24 @@ def test_pav_is_one_of_abcvotings_optimal_committees(
     ballots, m, seats = instance
     profile, options = _ours(ballots, m)
     outcome = pav(profile, seats=seats, tie_break=Permutation(options))
-    optimal = abcrules.compute("pav", _theirs(ballots, m), seats, resolute=False,
-                               algorithm="brute-force")
+    optimal = abcrules.compute(
+        "pav", _theirs(ballots, m), seats, resolute=False, algorithm="brute-force"
+    )
     assert {int(c) for c in outcome.winners} in [set(c) for c in optimal]
     if len(optimal) == 1:
         assert outcome.tie_breaks == []
 
 
 @st.composite
-def budget_instances(draw: Any, scales: tuple[int, ...] = (1, 10, 1000)
-                     ) -> tuple[list[list[int]], list[int], int]:
+def budget_instances(
+    draw: Any, scales: tuple[int, ...] = (1, 10, 1000)
+) -> tuple[list[list[int]], list[int], int]:
     m = draw(st.integers(1, 7))
     n = draw(st.integers(1, 15))
     costs = [draw(st.integers(1, 40)) * draw(st.sampled_from(scales)) for _ in range(m)]
-    ballots = [sorted(draw(st.sets(st.integers(0, m - 1), min_size=1, max_size=m)))
-               for _ in range(n)]
+    ballots = [
+        sorted(draw(st.sets(st.integers(0, m - 1), min_size=1, max_size=m))) for _ in range(n)
+    ]
     fraction = draw(st.sampled_from([0.2, 0.35, 0.5, 0.8]))
     return ballots, costs, max(1, int(sum(costs) * fraction))
 
@@ -145,8 +151,9 @@ def _pabutools(ballots: list[list[int]], costs: list[int], budget: int) -> tuple
 @pytest.mark.parametrize("utility", ["cost", "cardinality"])
 @FAST
 @given(instance=budget_instances())
-def test_mes_equals_pabutools(utility: str, instance: tuple[list[list[int]], list[int], int]
-                              ) -> None:
+def test_mes_equals_pabutools(
+    utility: str, instance: tuple[list[list[int]], list[int], int]
+) -> None:
     ballots, costs, budget = instance
     profile = _budget_profile(ballots, costs, budget)
     ours = mes(profile, utility=utility, tie_break=Permutation(profile.projects))
@@ -154,19 +161,19 @@ def test_mes_equals_pabutools(utility: str, instance: tuple[list[list[int]], lis
     approvals = {p.name: sum(1 for b in ballots if j in b) for j, p in enumerate(projects)}
     # Our documented tie-break, given to pabutools: lower cost, more approvals, order.
     rule = pabutools_tiebreaking.TieBreakingRule(
-        lambda inst, prof, p: (p.cost, -approvals[p.name], p.name))
-    sat = (pabutools_election.Cost_Sat if utility == "cost"
-           else pabutools_election.Cardinality_Sat)
+        lambda inst, prof, p: (p.cost, -approvals[p.name], p.name)
+    )
+    sat = pabutools_election.Cost_Sat if utility == "cost" else pabutools_election.Cardinality_Sat
     theirs = pabutools_rules.method_of_equal_shares(
-        pb_instance, pb_profile, sat_class=sat, tie_breaking=rule)
+        pb_instance, pb_profile, sat_class=sat, tie_breaking=rule
+    )
     assert sorted(ours.winners) == sorted(p.name for p in theirs)
 
 
 @pytest.mark.parametrize("by", ["votes", "votes-per-cost"])
 @FAST
 @given(instance=budget_instances())
-def test_greedy_equals_pabutools(by: str, instance: tuple[list[list[int]], list[int], int]
-                                 ) -> None:
+def test_greedy_equals_pabutools(by: str, instance: tuple[list[list[int]], list[int], int]) -> None:
     ballots, costs, budget = instance
     profile = _budget_profile(ballots, costs, budget)
     ours = greedy(profile, by=by)
@@ -206,14 +213,18 @@ def test_add_one_exhaustive_equals_pabutools_budget_increase(
     if budget == 0:
         return
     profile = _budget_profile(ballots, costs, budget)
-    ours = mes(profile, completion="add1", add1_until="exhaustive",
-               tie_break=Permutation(profile.projects))
+    ours = mes(
+        profile, completion="add1", add1_until="exhaustive", tie_break=Permutation(profile.projects)
+    )
     pb_instance, pb_profile, projects = _pabutools(ballots, costs, budget)
     approvals = {p.name: sum(1 for b in ballots if j in b) for j, p in enumerate(projects)}
     rule = pabutools_tiebreaking.TieBreakingRule(
-        lambda inst, prof, p: (p.cost, -approvals[p.name], p.name))
+        lambda inst, prof, p: (p.cost, -approvals[p.name], p.name)
+    )
     theirs = pabutools_rules.exhaustion_by_budget_increase(
-        pb_instance, pb_profile, pabutools_rules.method_of_equal_shares,
+        pb_instance,
+        pb_profile,
+        pabutools_rules.method_of_equal_shares,
         {"sat_class": pabutools_election.Cost_Sat, "tie_breaking": rule},
         budget_step=n,
     )
@@ -235,10 +246,14 @@ def test_add_one_over_budget_equals_pabutools_without_exhaustive_stop(
     pb_instance, pb_profile, projects = _pabutools(ballots, costs, budget)
     approvals = {p.name: sum(1 for b in ballots if j in b) for j, p in enumerate(projects)}
     rule = pabutools_tiebreaking.TieBreakingRule(
-        lambda inst, prof, p: (p.cost, -approvals[p.name], p.name))
+        lambda inst, prof, p: (p.cost, -approvals[p.name], p.name)
+    )
     theirs = pabutools_rules.exhaustion_by_budget_increase(
-        pb_instance, pb_profile, pabutools_rules.method_of_equal_shares,
+        pb_instance,
+        pb_profile,
+        pabutools_rules.method_of_equal_shares,
         {"sat_class": pabutools_election.Cost_Sat, "tie_breaking": rule},
-        budget_step=n, exhaustive_stop=False,
+        budget_step=n,
+        exhaustive_stop=False,
     )
     assert sorted(ours.winners) == sorted(p.name for p in theirs)

@@ -81,8 +81,9 @@ def _money(text: str, path: str, line: int, what: str) -> Decimal:
     except InvalidOperation:
         raise BallotFormatError(f"{what} {text!r} is not a number", path=path, line=line) from None
     if value < 0 or not value.is_finite():
-        raise BallotFormatError(f"{what} {text!r} must be a non-negative number",
-                                path=path, line=line)
+        raise BallotFormatError(
+            f"{what} {text!r} must be a non-negative number", path=path, line=line
+        )
     return value
 
 
@@ -144,16 +145,24 @@ def read_pabulib(source: str | Path, *, text: str | None = None) -> BudgetProfil
         if offset == 0 or not row or not any(cell.strip() for cell in row):
             continue
         if len(row) < 2:
-            raise BallotFormatError(f"META row {row[0]!r} has no value", path=path,
-                                    line=meta_line + offset)
+            raise BallotFormatError(
+                f"META row {row[0]!r} has no value", path=path, line=meta_line + offset
+            )
         meta[row[0].strip()] = ";".join(row[1:]).strip()
     if "budget" not in meta:
-        raise BallotFormatError("META has no budget", path=path, line=meta_line - 1,
-                                hint="Add a row 'budget;<total money>' to META.")
+        raise BallotFormatError(
+            "META has no budget",
+            path=path,
+            line=meta_line - 1,
+            hint="Add a row 'budget;<total money>' to META.",
+        )
     vote_type = meta.get("vote_type", "approval").strip()
     if vote_type not in VOTE_TYPES:
-        raise BallotFormatError(f"unknown vote_type {vote_type!r}", path=path,
-                                hint=f"Use one of {', '.join(VOTE_TYPES)}.")
+        raise BallotFormatError(
+            f"unknown vote_type {vote_type!r}",
+            path=path,
+            hint=f"Use one of {', '.join(VOTE_TYPES)}.",
+        )
 
     project_line, project_lines = sections["PROJECTS"]
     rows = _rows(project_lines, project_line)
@@ -162,8 +171,9 @@ def read_pabulib(source: str | Path, *, text: str | None = None) -> BudgetProfil
     header = [cell.strip() for cell in rows[0]]
     for needed in ("project_id", "cost"):
         if needed not in header:
-            raise BallotFormatError(f"PROJECTS header has no {needed!r} column",
-                                    path=path, line=project_line)
+            raise BallotFormatError(
+                f"PROJECTS header has no {needed!r} column", path=path, line=project_line
+            )
     column = {name: i for i, name in enumerate(header)}
     ids: list[str] = []
     cost_values: list[Decimal] = []
@@ -189,8 +199,11 @@ def read_pabulib(source: str | Path, *, text: str | None = None) -> BudgetProfil
         if "selected" in column and row[column["selected"]].strip():
             flag = row[column["selected"]].strip()
             if flag not in ("0", "1", "2", "3"):
-                raise BallotFormatError(f"selected of project {pid!r} is {flag!r}, "
-                                        "expected 0, 1, 2 or 3", path=path, line=line)
+                raise BallotFormatError(
+                    f"selected of project {pid!r} is {flag!r}, expected 0, 1, 2 or 3",
+                    path=path,
+                    line=line,
+                )
             if flag == "1":
                 selected.append(pid)
             elif flag in ("2", "3"):
@@ -251,13 +264,13 @@ def _read_votes(
         raise BallotFormatError("VOTES has no header row", path=path, line=first_line - 1)
     header = [cell.strip() for cell in lines[0].split(";")]
     if "vote" not in header:
-        raise BallotFormatError("VOTES header has no 'vote' column", path=path,
-                                line=first_line)
+        raise BallotFormatError("VOTES header has no 'vote' column", path=path, line=first_line)
     vote_col = header.index("vote")
     wants_points = vote_type in ("cumulative", "scoring")
     if wants_points and "points" not in header:
-        raise BallotFormatError(f"{vote_type} VOTES need a 'points' column", path=path,
-                                line=first_line)
+        raise BallotFormatError(
+            f"{vote_type} VOTES need a 'points' column", path=path, line=first_line
+        )
     points_col = header.index("points") if wants_points else -1
     body = "\n".join(lines[1:])
 
@@ -265,9 +278,12 @@ def _read_votes(
         # Quoted fields are rare in VOTES; the csv module handles them, line by line.
         reader = csv.reader(io.StringIO(body), delimiter=";", quotechar='"')
         pairs: Iterable[tuple[str, str]] = (
-            (row[vote_col] if len(row) > vote_col else "",
-             row[points_col] if wants_points and len(row) > points_col else "")
-            for row in reader if row
+            (
+                row[vote_col] if len(row) > vote_col else "",
+                row[points_col] if wants_points and len(row) > points_col else "",
+            )
+            for row in reader
+            if row
         )
         counts = Counter(pairs)
     else:
@@ -285,8 +301,11 @@ def _read_votes(
     n_projects = len(ids)
     ballots = list(counts.items())
     approved = np.zeros((len(ballots), n_projects), dtype=np.bool_)
-    points = np.zeros((len(ballots), n_projects), dtype=np.int64) if vote_type != "approval" \
-        and vote_type != "choose-1" else None
+    points = (
+        np.zeros((len(ballots), n_projects), dtype=np.int64)
+        if vote_type != "approval" and vote_type != "choose-1"
+        else None
+    )
     weights = np.fromiter((n for _, n in ballots), dtype=np.int64, count=len(ballots))
     max_length = int(meta["max_length"]) if str(meta.get("max_length", "")).isdigit() else None
     if vote_type == "ordinal" and max_length is None:
@@ -303,8 +322,11 @@ def _read_votes(
                 hint="Every project id in VOTES must appear in PROJECTS.",
             ) from None
         if len(set(columns)) != len(columns):
-            raise BallotFormatError(f"a vote names a project twice: {vote!r}", path=path,
-                                    line=_line_of(lines, vote, first_line, vote_col))
+            raise BallotFormatError(
+                f"a vote names a project twice: {vote!r}",
+                path=path,
+                line=_line_of(lines, vote, first_line, vote_col),
+            )
         approved[row, columns] = True
         if points is None:
             continue
@@ -321,16 +343,19 @@ def _read_votes(
             )
         points[row, columns] = [int(v) for v in values]
     if vote_type == "ordinal":
-        meta.setdefault("scoring", f"position points: {max_length} for the first, "
-                                   "one less for each next position")
+        meta.setdefault(
+            "scoring",
+            f"position points: {max_length} for the first, one less for each next position",
+        )
     if points is None:
         grouped, grouped_weights = group_rows(approved, weights)
         return grouped, grouped_weights, None
     return approved, weights, points
 
 
-def _raise_short_line(body: str, vote_col: int, points_col: int, first_line: int,
-                      path: str) -> None:
+def _raise_short_line(
+    body: str, vote_col: int, points_col: int, first_line: int, path: str
+) -> None:
     need = max(vote_col, points_col) + 1
     for offset, line in enumerate(body.split("\n"), start=1):
         if line.strip() and line.count(";") + 1 < need:
@@ -351,8 +376,9 @@ def _line_of(lines: list[str], vote: str, first_line: int, column: int) -> int |
     return None
 
 
-def write_pabulib(profile: BudgetProfile, target: str | Path | None = None,
-                  *, selected: Iterable[str] = ()) -> str:
+def write_pabulib(
+    profile: BudgetProfile, target: str | Path | None = None, *, selected: Iterable[str] = ()
+) -> str:
     """Write ``profile`` as a ``.pb`` file (voters numbered 1..n); returns the text.
 
     ``selected`` marks projects as funded (``selected`` column 1); without it,
@@ -360,8 +386,21 @@ def write_pabulib(profile: BudgetProfile, target: str | Path | None = None,
     """
     chosen = set(selected) or set(profile.meta.get("selected", ()))
     vote_type = str(profile.meta.get("vote_type", "approval"))
-    internal = {"vote_type", "rule", "selected", "selected_other", "votes", "scores", "path",
-                "unit_scale", "n_voters", "budget", "num_projects", "num_votes", "scoring"}
+    internal = {
+        "vote_type",
+        "rule",
+        "selected",
+        "selected_other",
+        "votes",
+        "scores",
+        "path",
+        "unit_scale",
+        "n_voters",
+        "budget",
+        "num_projects",
+        "num_votes",
+        "scoring",
+    }
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n")
     writer.writerow(["META"])
@@ -378,8 +417,15 @@ def write_pabulib(profile: BudgetProfile, target: str | Path | None = None,
     writer.writerow(["project_id", "cost", "votes", "name", "selected"])
     support = (profile.approved * profile.weights[:, None]).sum(axis=0)
     for j, pid in enumerate(profile.projects):
-        writer.writerow([pid, int(profile.costs[j]), int(support[j]),
-                         profile.names.get(pid, pid), 1 if pid in chosen else 0])
+        writer.writerow(
+            [
+                pid,
+                int(profile.costs[j]),
+                int(support[j]),
+                profile.names.get(pid, pid),
+                1 if pid in chosen else 0,
+            ]
+        )
     writer.writerow(["VOTES"])
     with_points = profile.points is not None and vote_type in ("cumulative", "scoring")
     writer.writerow(["voter_id", "vote", "points"] if with_points else ["voter_id", "vote"])
@@ -389,8 +435,11 @@ def write_pabulib(profile: BudgetProfile, target: str | Path | None = None,
         if vote_type == "ordinal" and profile.points is not None:
             columns = columns[np.argsort(-profile.points[row, columns], kind="stable")]
         vote = ",".join(profile.projects[c] for c in columns)
-        pts = ",".join(str(int(profile.points[row, c])) for c in columns) \
-            if with_points and profile.points is not None else None
+        pts = (
+            ",".join(str(int(profile.points[row, c])) for c in columns)
+            if with_points and profile.points is not None
+            else None
+        )
         for _ in range(int(profile.weights[row])):
             voter += 1
             writer.writerow([voter, vote] if pts is None else [voter, vote, pts])

@@ -103,8 +103,7 @@ class _Ledger:
     spent_at: npt.NDArray[np.int64]  # round in which a group paid all it had left
     weights: npt.NDArray[np.int64]
     payments: list[Fraction | None] = field(default_factory=list)
-    pending: dict[int, tuple[int, npt.NDArray[np.intp], int, float]] = field(
-        default_factory=dict)
+    pending: dict[int, tuple[int, npt.NDArray[np.intp], int, float]] = field(default_factory=dict)
 
     def settle(self) -> None:
         """Compute every pending payment exactly, in round order."""
@@ -211,7 +210,11 @@ class EqualShares:
         return money
 
     def _exact_payment(
-        self, p: int, ledger: _Ledger, money: npt.NDArray[np.float64], estimate: float,
+        self,
+        p: int,
+        ledger: _Ledger,
+        money: npt.NDArray[np.float64],
+        estimate: float,
         tol: float,
     ) -> tuple[Fraction, npt.NDArray[np.bool_]] | None:
         """The exact maximal payment for project ``p``, and which supporters pay all they have.
@@ -250,8 +253,9 @@ class EqualShares:
 
     # -- one run ----------------------------------------------------------------------
 
-    def run(self, share: Fraction, *, sensitivity: bool = False,
-            settle: bool = True) -> EqualSharesRun:
+    def run(
+        self, share: Fraction, *, sensitivity: bool = False, settle: bool = True
+    ) -> EqualSharesRun:
         """Run MES with ``share`` for every voter (Peters & Skowron 2020, Rule X).
 
         With ``settle`` (the default) every payment and price in the result is exact;
@@ -284,8 +288,10 @@ class EqualShares:
             result.__dict__.update(eager.__dict__)
         assert result.ledger is not None
         result.payments = [p for p in result.ledger.payments if p is not None]
-        result.rhos = [pay / int(self.utilities[w])
-                       for w, pay in zip(result.winners, result.payments, strict=True)]
+        result.rhos = [
+            pay / int(self.utilities[w])
+            for w, pay in zip(result.winners, result.payments, strict=True)
+        ]
 
     def _run(self, share: Fraction, sensitivity: bool, eager: bool) -> EqualSharesRun:
         n_groups = self.approved.shape[0]
@@ -297,16 +303,23 @@ class EqualShares:
         money = np.full(n_groups, share_f)
         slope = np.ones(n_groups)  # d money / d share (sensitivity analysis)
         live = np.ones(n_groups, dtype=np.bool_)
-        ledger = _Ledger(share, np.zeros((n_groups, len(self.names)), dtype=np.bool_), live,
-                         np.full(n_groups, len(self.names) + 1, dtype=np.int64), self.weights)
+        ledger = _Ledger(
+            share,
+            np.zeros((n_groups, len(self.names)), dtype=np.bool_),
+            live,
+            np.full(n_groups, len(self.names) + 1, dtype=np.int64),
+            self.weights,
+        )
         result = EqualSharesRun()
         # Projects nobody supports, or that cost nothing, are never bought (as the
         # Pabulib checker does).
-        pool = [p for p in range(len(self.names))
-                if self.costs[p] > 0 and self.support[p] > 0 and self.utilities[p] > 0]
+        pool = [
+            p
+            for p in range(len(self.names))
+            if self.costs[p] > 0 and self.support[p] > 0 and self.utilities[p] > 0
+        ]
         bound = {p: (0.0, 0.0) for p in pool}  # lower bound on rho: value, d/d share
-        floor = {p: float(self.costs[p]) / float(self.support[p]) / float(util[p])
-                 for p in pool}
+        floor = {p: float(self.costs[p]) / float(self.support[p]) / float(util[p]) for p in pool}
         horizon = math.inf
 
         def fold(margin: float, dm: float, within: float) -> None:
@@ -352,8 +365,10 @@ class EqualShares:
                 u = money[self.supporters[winner]]
                 capped = u < pay_f - tol
                 if not (capped | (u > pay_f + tol)).all():
-                    payment, capped = self._exact_payment(winner, ledger, money, pay_f, tol) \
-                        or (None, capped)
+                    payment, capped = self._exact_payment(winner, ledger, money, pay_f, tol) or (
+                        None,
+                        capped,
+                    )
                     if payment is None:
                         pool.remove(winner)
                         horizon = share_f
@@ -394,8 +409,7 @@ class EqualShares:
                     if p not in exact_rho:
                         fold(bound[p][0] - rho_f, bound[p][1] - rho_slope, tol_rho)
                     elif exact_rho[p] > exact_rho[winner]:
-                        fold(float(exact_rho[p] - exact_rho[winner]), bound[p][1] - rho_slope,
-                             0.0)
+                        fold(float(exact_rho[p] - exact_rho[winner]), bound[p][1] - rho_slope, 0.0)
                     elif bound[p][1] != 0.0 or rho_slope != 0.0:
                         # An exact tie, broken by a fixed order, stays broken the same way
                         # only while both prices stay level: when nobody is capped (zero
@@ -408,8 +422,12 @@ class EqualShares:
                 slope[exhaust] = 0.0
             r = len(ledger.payments)
             if payment is None:
-                ledger.pending[r] = (int(self.costs[winner]), groups[capped],
-                                     int(w[~capped & alive].sum()), pay_f)
+                ledger.pending[r] = (
+                    int(self.costs[winner]),
+                    groups[capped],
+                    int(w[~capped & alive].sum()),
+                    pay_f,
+                )
             money[partial] -= pay_f
             money[exhaust] = 0.0
             live[exhaust] = False
@@ -466,8 +484,12 @@ class EqualShares:
         return [values[i] for i in inverse.ravel().tolist()]
 
 
-def _fold_all(margin: npt.NDArray[np.float64], dm: npt.NDArray[np.float64],
-              fold: Callable[[float, float, float], None], within: float) -> None:
+def _fold_all(
+    margin: npt.NDArray[np.float64],
+    dm: npt.NDArray[np.float64],
+    fold: Callable[[float, float, float], None],
+    within: float,
+) -> None:
     """Fold many margins at once: the earliest share at which any could reach zero."""
     if margin.size == 0:
         return
@@ -509,15 +531,21 @@ def _is_exhaustive(profile: BudgetProfile, chosen: Sequence[int]) -> bool:
 
 
 def _greedy_order(
-    profile: BudgetProfile, keys: Sequence[Fraction | int], tie_break: TieBreaker | None,
-    chosen: Sequence[int], budget_left: int, round_number: int,
-    records: list[TieBreakRecord], skip: bool,
+    profile: BudgetProfile,
+    keys: Sequence[Fraction | int],
+    tie_break: TieBreaker | None,
+    chosen: Sequence[int],
+    budget_left: int,
+    round_number: int,
+    records: list[TieBreakRecord],
+    skip: bool,
 ) -> list[int]:
     """Greedy selection: best key first, each project that fits (or stop at the first that
     does not, without ``skip``). A tie is only broken when it changes what is funded."""
     taken = set(chosen)
-    ranked = sorted((p for p in range(len(profile.projects)) if p not in taken),
-                    key=lambda p: -keys[p])
+    ranked = sorted(
+        (p for p in range(len(profile.projects)) if p not in taken), key=lambda p: -keys[p]
+    )
     selected: list[int] = []
     left = budget_left
     position = 0
@@ -535,14 +563,18 @@ def _greedy_order(
             names = [profile.projects[p] for p in group]
             if tie_break is None:
                 record = TieBreakRecord(
-                    round=round_number, purpose="order", tied=tuple(names), chosen=tuple(names),
+                    round=round_number,
+                    purpose="order",
+                    tied=tuple(names),
+                    chosen=tuple(names),
                     rule="file-order",
                     explanation="Projects with equal support are taken in the order of the "
                     "file's PROJECTS section (as Pabulib's checker does).",
                 )
             else:
-                record = break_tie(tie_break, names, len(names), purpose="order",
-                                   round=round_number)
+                record = break_tie(
+                    tie_break, names, len(names), purpose="order", round=round_number
+                )
             records.append(record)
             order = {name: i for i, name in enumerate(record.chosen)}
             group.sort(key=lambda p: order[profile.projects[p]])
@@ -555,20 +587,23 @@ def _greedy_order(
     return selected
 
 
-def _rounds_for_greedy(profile: BudgetProfile, selected: Sequence[int],
-                       keys: Sequence[Fraction | int], label: str) -> list[Round]:
+def _rounds_for_greedy(
+    profile: BudgetProfile, selected: Sequence[int], keys: Sequence[Fraction | int], label: str
+) -> list[Round]:
     rounds = []
     spent = 0
     for number, p in enumerate(selected, start=1):
         spent += int(profile.costs[p])
-        rounds.append(Round(
-            number=number,
-            tallies={profile.projects[p]: keys[p]},
-            elected=[profile.projects[p]],
-            note=f"{profile.projects[p]} funded ({label} {keys[p]}, cost "
-            f"{int(profile.costs[p])}); {profile.budget - spent} left.",
-            extra={"cost": int(profile.costs[p]), "spent": spent},
-        ))
+        rounds.append(
+            Round(
+                number=number,
+                tallies={profile.projects[p]: keys[p]},
+                elected=[profile.projects[p]],
+                note=f"{profile.projects[p]} funded ({label} {keys[p]}, cost "
+                f"{int(profile.costs[p])}); {profile.budget - spent} left.",
+                extra={"cost": int(profile.costs[p]), "spent": spent},
+            )
+        )
     return rounds
 
 
@@ -616,20 +651,25 @@ def greedy(
     """
     profile = _check_profile(profile)
     if options:
-        raise ConfigError(f"greedy has no option {sorted(options)[0]!r}.",
-                          hint="Options: by, skip, threshold, exclusive.")
+        raise ConfigError(
+            f"greedy has no option {sorted(options)[0]!r}.",
+            hint="Options: by, skip, threshold, exclusive.",
+        )
     scores = _scores(profile)
     if by == "votes":
         keys: list[Fraction | int] = [int(s) for s in scores]
         label = "votes" if profile.points is None else "points"
     elif by == "votes-per-cost":
-        keys = [Fraction(int(s), int(c)) if c > 0 else Fraction(int(s) + 1, 1) * 10**18
-                for s, c in zip(scores, profile.costs, strict=True)]
+        keys = [
+            Fraction(int(s), int(c)) if c > 0 else Fraction(int(s) + 1, 1) * 10**18
+            for s, c in zip(scores, profile.costs, strict=True)
+        ]
         label = "votes per cost"
     else:
         raise ConfigError(f"greedy cannot rank by {by!r}.", hint="Use 'votes' or 'votes-per-cost'.")
-    eligible = [threshold is None or int(scores[p]) >= threshold
-                for p in range(len(profile.projects))]
+    eligible = [
+        threshold is None or int(scores[p]) >= threshold for p in range(len(profile.projects))
+    ]
     index = {pid: i for i, pid in enumerate(profile.projects)}
     groups = [[index[pid] for pid in group if pid in index] for group in exclusive]
     records: list[TieBreakRecord] = []
@@ -654,8 +694,11 @@ def greedy(
     explanation = [
         f"Budget {profile.budget}; projects ranked by {label}"
         + (f", only those with at least {threshold}" if threshold is not None else "")
-        + ("; a project that does not fit is skipped." if skip
-           else "; counting stops at the first project that does not fit."),
+        + (
+            "; a project that does not fit is skipped."
+            if skip
+            else "; counting stops at the first project that does not fit."
+        ),
         f"Funded {len(selected)} projects for {int(profile.costs[selected].sum())}.",
     ]
     return Outcome(
@@ -665,8 +708,10 @@ def greedy(
         rounds=_rounds_for_greedy(profile, selected, keys, label),
         tie_breaks=records,
         explanation=explanation,
-        details={"spent": int(profile.costs[selected].sum()) if selected else 0,
-                 "budget": profile.budget},
+        details={
+            "spent": int(profile.costs[selected].sum()) if selected else 0,
+            "budget": profile.budget,
+        },
     )
 
 
@@ -683,8 +728,9 @@ def _engine(profile: BudgetProfile, utility: str, tie_break: TieBreaker | None) 
     else:
         raise ConfigError(f"MES has no utility {utility!r}.", hint="Use 'cost' or 'cardinality'.")
     costs = profile.costs
-    engine = EqualShares(profile.approved, profile.weights, costs, utilities, profile.projects,
-                         tie_break=tie_break)
+    engine = EqualShares(
+        profile.approved, profile.weights, costs, utilities, profile.projects, tie_break=tie_break
+    )
     support = engine.support
     # Pabulib checker's tie-break for MES: lower cost first, then more approvals.
     engine.prefer = lambda p: (int(costs[p]), -int(support[p]))
@@ -693,20 +739,27 @@ def _engine(profile: BudgetProfile, utility: str, tie_break: TieBreaker | None) 
 
 def _mes_rounds(profile: BudgetProfile, run: EqualSharesRun, utility: str) -> list[Round]:
     rounds = []
-    for number, (p, payment, rho, paid, gone) in enumerate(zip(
-        run.winners, run.payments, run.rhos, run.paid_by, run.exhausted, strict=True
-    ), start=1):
+    for number, (p, payment, rho, paid, gone) in enumerate(
+        zip(run.winners, run.payments, run.rhos, run.paid_by, run.exhausted, strict=True), start=1
+    ):
         pid = profile.projects[p]
-        rounds.append(Round(
-            number=number,
-            tallies={pid: rho},
-            elected=[pid],
-            note=f"{pid} (cost {int(profile.costs[p])}) bought by {paid} supporters paying at "
-            f"most {payment} each ({gone} paid all they had left); price per unit of "
-            f"{utility} utility {rho}.",
-            extra={"cost": int(profile.costs[p]), "max_payment": payment, "rho": rho,
-                   "paid_by": paid, "exhausted": gone},
-        ))
+        rounds.append(
+            Round(
+                number=number,
+                tallies={pid: rho},
+                elected=[pid],
+                note=f"{pid} (cost {int(profile.costs[p])}) bought by {paid} supporters paying at "
+                f"most {payment} each ({gone} paid all they had left); price per unit of "
+                f"{utility} utility {rho}.",
+                extra={
+                    "cost": int(profile.costs[p]),
+                    "max_payment": payment,
+                    "rho": rho,
+                    "paid_by": paid,
+                    "exhausted": gone,
+                },
+            )
+        )
     return rounds
 
 
@@ -714,7 +767,10 @@ ADD1_STOPS = ("over-budget", "exhaustive")
 
 
 def equal_shares_add1(
-    engine: EqualShares, profile: BudgetProfile, *, search: bool = True,
+    engine: EqualShares,
+    profile: BudgetProfile,
+    *,
+    search: bool = True,
     until: str = "over-budget",
 ) -> tuple[EqualSharesRun, Fraction, dict[str, Any]]:
     """MES with add-one completion: the run that add-one completion keeps, and its share.
@@ -734,8 +790,9 @@ def equal_shares_add1(
     no more than the budget (and is not exhaustive), so add-one would go past them too.
     """
     if until not in ADD1_STOPS:
-        raise ConfigError(f"add-one cannot stop at {until!r}.",
-                          hint=f"Use one of {', '.join(ADD1_STOPS)}.")
+        raise ConfigError(
+            f"add-one cannot stop at {until!r}.", hint=f"Use one of {', '.join(ADD1_STOPS)}."
+        )
     n = profile.n_voters
     budget = profile.budget
     share = Fraction(budget, n)
@@ -809,22 +866,32 @@ def mes(
     """
     profile = _check_profile(profile)
     if options:
-        raise ConfigError(f"mes has no option {sorted(options)[0]!r}.",
-                          hint="Options: utility, completion, comparison_step, "
-                          "add1_until, search.")
+        raise ConfigError(
+            f"mes has no option {sorted(options)[0]!r}.",
+            hint="Options: utility, completion, comparison_step, add1_until, search.",
+        )
     completion = completion or "none"
     if completion not in COMPLETIONS:
-        raise ConfigError(f"MES has no completion {completion!r}.",
-                          hint=f"Use one of {', '.join(COMPLETIONS)}.")
+        raise ConfigError(
+            f"MES has no completion {completion!r}.", hint=f"Use one of {', '.join(COMPLETIONS)}."
+        )
     if profile.n_voters == 0:
-        return Outcome(method="mes", version=VERSION, winners=(),
-                       explanation=["No ballots: nothing is funded."])
+        return Outcome(
+            method="mes",
+            version=VERSION,
+            winners=(),
+            explanation=["No ballots: nothing is funded."],
+        )
     engine = _engine(profile, utility, tie_break)
-    details: dict[str, Any] = {"budget": profile.budget, "utility": utility,
-                               "completion": completion}
+    details: dict[str, Any] = {
+        "budget": profile.budget,
+        "utility": utility,
+        "completion": completion,
+    }
     share = Fraction(profile.budget, profile.n_voters)
-    explanation = [f"Each of {profile.n_voters} voters controls {share} of the budget "
-                   f"{profile.budget}."]
+    explanation = [
+        f"Each of {profile.n_voters} voters controls {share} of the budget {profile.budget}."
+    ]
     if completion.startswith("add1"):
         run, share, info = equal_shares_add1(engine, profile, search=search, until=add1_until)
         details.update(info)
@@ -840,39 +907,64 @@ def mes(
     records = list(run.tie_breaks)
     if completion.endswith("utilitarian"):
         spent = int(profile.costs[selected].sum()) if selected else 0
-        extra = _greedy_order(profile, [int(s) for s in engine.support], tie_break,
-                              selected, profile.budget - spent, len(rounds) + 1, records, True)
+        extra = _greedy_order(
+            profile,
+            [int(s) for s in engine.support],
+            tie_break,
+            selected,
+            profile.budget - spent,
+            len(rounds) + 1,
+            records,
+            True,
+        )
         for p in extra:
-            rounds.append(Round(number=len(rounds) + 1, elected=[profile.projects[p]],
-                                tallies={profile.projects[p]: int(engine.support[p])},
-                                note=f"{profile.projects[p]} added by utilitarian completion "
-                                "(greedy by votes over what is left)."))
+            rounds.append(
+                Round(
+                    number=len(rounds) + 1,
+                    elected=[profile.projects[p]],
+                    tallies={profile.projects[p]: int(engine.support[p])},
+                    note=f"{profile.projects[p]} added by utilitarian completion "
+                    "(greedy by votes over what is left).",
+                )
+            )
         selected += extra
     if comparison_step:
         selected, compared = _comparison_step(profile, selected, engine.support)
         details["comparison"] = compared
         explanation.append(compared["explanation"])
         if compared["chosen"] == "greedy":
-            rounds.append(Round(number=len(rounds) + 1,
-                                elected=[profile.projects[p] for p in selected],
-                                note="Comparison step: greedy's outcome replaces MES's."))
+            rounds.append(
+                Round(
+                    number=len(rounds) + 1,
+                    elected=[profile.projects[p] for p in selected],
+                    note="Comparison step: greedy's outcome replaces MES's.",
+                )
+            )
     spent = int(profile.costs[selected].sum()) if selected else 0
     explanation.append(f"Funded {len(selected)} projects for {spent} of {profile.budget}.")
     details["spent"] = spent
-    return Outcome(method="mes", version=VERSION,
-                   winners=tuple(profile.projects[p] for p in selected),
-                   rounds=rounds, tie_breaks=records, explanation=explanation, details=details)
+    return Outcome(
+        method="mes",
+        version=VERSION,
+        winners=tuple(profile.projects[p] for p in selected),
+        rounds=rounds,
+        tie_breaks=records,
+        explanation=explanation,
+        details=details,
+    )
 
 
-def _comparison_step(profile: BudgetProfile, selected: list[int],
-                     support: npt.NDArray[np.int64]) -> tuple[list[int], dict[str, Any]]:
+def _comparison_step(
+    profile: BudgetProfile, selected: list[int], support: npt.NDArray[np.int64]
+) -> tuple[list[int], dict[str, Any]]:
     """Wieliczka's comparison step: greedy replaces MES if more voters prefer it.
 
     A voter prefers the outcome that funds more of the projects they approved (the
     Pabulib checker's "satisfaction" comparison); greedy is by votes, skipping.
     """
-    greedy_set = _greedy_order(profile, [int(s) for s in support], None, [], profile.budget, 0,
-                               [], True)
+    greedy_set = _greedy_order(
+        profile, [int(s) for s in support], None, [], profile.budget, 0, [], True
+    )
     a = profile.approved.astype(np.int64)
     mes_sat = a[:, selected].sum(axis=1) if selected else np.zeros(len(a), dtype=np.int64)
     greedy_sat = a[:, greedy_set].sum(axis=1) if greedy_set else np.zeros(len(a), np.int64)

@@ -53,8 +53,13 @@ def _check(profile: Any, seats: int) -> ApprovalProfile:
     return profile
 
 
-def _choose(tied: Sequence[int], options: Sequence[str], tie_break: TieBreaker | None,
-            round_number: int, records: list[TieBreakRecord]) -> int:
+def _choose(
+    tied: Sequence[int],
+    options: Sequence[str],
+    tie_break: TieBreaker | None,
+    round_number: int,
+    records: list[TieBreakRecord],
+) -> int:
     """One of ``tied`` (candidate indices); the break is recorded."""
     if len(tied) == 1:
         return tied[0]
@@ -87,8 +92,9 @@ def _harmonic_scaled(seats: int) -> tuple[int, list[int]]:
     "Preferences (2023), section 2.4 (abcvoting 'seqpav').",
     version=VERSION,
 )
-def seq_pav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | None = None,
-            **options: Any) -> Outcome:
+def seq_pav(
+    profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | None = None, **options: Any
+) -> Outcome:
     """Elect, seat by seat, the candidate who adds most to the PAV score.
 
     A voter with ``j`` approved candidates already elected adds ``1 / (j + 1)`` to a
@@ -114,16 +120,19 @@ def seq_pav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker |
         gains = (factor_row[:number] @ by_level[:number].astype(dtype)).tolist()
         open_ = [c for c in range(len(profile.options)) if c not in elected]
         best = max(gains[c] for c in open_)
-        winner = _choose([c for c in open_ if gains[c] == best], profile.options, tie_break,
-                         number, records)
+        winner = _choose(
+            [c for c in open_ if gains[c] == best], profile.options, tie_break, number, records
+        )
         elected.append(winner)
         top = sorted(open_, key=lambda c: -gains[c])[:TALLIED]
-        rounds.append(Round(
-            number=number,
-            tallies={profile.options[c]: Fraction(gains[c], scale) for c in top},
-            elected=[profile.options[winner]],
-            note=f"{profile.options[winner]} adds {Fraction(best, scale)} to the PAV score.",
-        ))
+        rounds.append(
+            Round(
+                number=number,
+                tallies={profile.options[c]: Fraction(gains[c], scale) for c in top},
+                elected=[profile.options[winner]],
+                note=f"{profile.options[winner]} adds {Fraction(best, scale)} to the PAV score.",
+            )
+        )
         rows = np.flatnonzero(approved[:, winner])
         for j in np.unique(level[rows]).tolist():
             moving = rows[level[rows] == j]
@@ -132,11 +141,15 @@ def seq_pav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker |
             by_level[j + 1] += delta
         level[rows] += 1
     return Outcome(
-        method="seq-pav", version=VERSION,
+        method="seq-pav",
+        version=VERSION,
         winners=tuple(profile.options[c] for c in elected),
-        rounds=rounds, tie_breaks=records,
-        explanation=[f"{seats} seats filled one by one, each by the candidate adding most to "
-                     "the PAV score (1 + 1/2 + ... + 1/j for a voter with j approved winners)."],
+        rounds=rounds,
+        tie_breaks=records,
+        explanation=[
+            f"{seats} seats filled one by one, each by the candidate adding most to "
+            "the PAV score (1 + 1/2 + ... + 1/j for a voter with j approved winners)."
+        ],
     )
 
 
@@ -152,8 +165,14 @@ def seq_pav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker |
     version=VERSION,
     options={"limit": f"most committees the exact search may score (default {PAV_SEARCH_LIMIT})"},
 )
-def pav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | None = None,
-        limit: int = PAV_SEARCH_LIMIT, **options: Any) -> Outcome:
+def pav(
+    profile: ApprovalProfile,
+    *,
+    seats: int = 1,
+    tie_break: TieBreaker | None = None,
+    limit: int = PAV_SEARCH_LIMIT,
+    **options: Any,
+) -> Outcome:
     """Elect the committee with the highest PAV score, found by exact exhaustive search.
 
     A voter with ``j`` approved candidates elected contributes ``1 + 1/2 + ... + 1/j``.
@@ -195,28 +214,47 @@ def pav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | Non
         labels = ["+".join(profile.options[c] for c in b) for b in best]
         if isinstance(tie_break, Permutation):
             position = {name: i for i, name in enumerate(tie_break.order)}
-            ranked = sorted(range(len(best)), key=lambda i: [
-                position.get(profile.options[c], n_options) for c in sorted(
-                    best[i], key=lambda c: position.get(profile.options[c], n_options))])
+            ranked = sorted(
+                range(len(best)),
+                key=lambda i: [
+                    position.get(profile.options[c], n_options)
+                    for c in sorted(
+                        best[i], key=lambda c: position.get(profile.options[c], n_options)
+                    )
+                ],
+            )
             committee = best[ranked[0]]
-            records.append(TieBreakRecord(
-                round=1, purpose="committee", tied=tuple(labels),
-                chosen=(labels[ranked[0]],), rule=tie_break.name,
-                explanation="The committee first in lexicographic order of the fixed order.",
-            ))
+            records.append(
+                TieBreakRecord(
+                    round=1,
+                    purpose="committee",
+                    tied=tuple(labels),
+                    chosen=(labels[ranked[0]],),
+                    rule=tie_break.name,
+                    explanation="The committee first in lexicographic order of the fixed order.",
+                )
+            )
         else:
             record = break_tie(tie_break, labels, 1, purpose="committee", round=1)
             records.append(record)
             committee = best[labels.index(record.chosen[0])]
     return Outcome(
-        method="pav", version=VERSION,
+        method="pav",
+        version=VERSION,
         winners=tuple(profile.options[c] for c in committee),
-        rounds=[Round(number=1, elected=[profile.options[c] for c in committee],
-                      tallies={"PAV score": Fraction(best_score, scale)},
-                      note=f"Best of {total} committees; {len(best)} reach the top score.")],
+        rounds=[
+            Round(
+                number=1,
+                elected=[profile.options[c] for c in committee],
+                tallies={"PAV score": Fraction(best_score, scale)},
+                note=f"Best of {total} committees; {len(best)} reach the top score.",
+            )
+        ],
         tie_breaks=records,
-        explanation=[f"Scored all {total} committees of {seats}; the best PAV score is "
-                     f"{Fraction(best_score, scale)}."],
+        explanation=[
+            f"Scored all {total} committees of {seats}; the best PAV score is "
+            f"{Fraction(best_score, scale)}."
+        ],
         details={"committees_scored": total, "optimal_committees": len(best)},
     )
 
@@ -231,8 +269,9 @@ def pav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | Non
     reference="Brams & Kilgour, Satisfaction approval voting (2014) (abcvoting 'sav').",
     version=VERSION,
 )
-def sav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | None = None,
-        **options: Any) -> Outcome:
+def sav(
+    profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | None = None, **options: Any
+) -> Outcome:
     """Elect the ``seats`` candidates with the highest scores, a voter approving ``m``
     candidates giving ``1/m`` to each."""
     profile = _check(profile, seats)
@@ -258,11 +297,16 @@ def sav(profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | Non
         records.append(record)
         elected = keep + [c for c in level if profile.options[c] in record.chosen]
     return Outcome(
-        method="sav", version=VERSION,
+        method="sav",
+        version=VERSION,
         winners=tuple(profile.options[c] for c in elected),
-        rounds=[Round(number=1,
-                      tallies={profile.options[c]: Fraction(scores[c], scale) for c in order},
-                      elected=[profile.options[c] for c in elected])],
+        rounds=[
+            Round(
+                number=1,
+                tallies={profile.options[c]: Fraction(scores[c], scale) for c in order},
+                elected=[profile.options[c] for c in elected],
+            )
+        ],
         tie_breaks=records,
         explanation=["Each voter gives 1/m to each of the m candidates they approve."],
     )
@@ -278,8 +322,12 @@ class _Loads:
     load; ``start_sum(groups)`` gives the exact weighted sum of starting loads.
     """
 
-    def __init__(self, n_groups: int, start: npt.NDArray[np.float64],
-                 start_sum: Callable[[npt.NDArray[np.intp]], Fraction]) -> None:
+    def __init__(
+        self,
+        n_groups: int,
+        start: npt.NDArray[np.float64],
+        start_sum: Callable[[npt.NDArray[np.intp]], Fraction],
+    ) -> None:
         self.float = start.astype(np.float64).copy()
         self.last = np.full(n_groups, -1, dtype=np.int64)
         self.values: list[Fraction] = []
@@ -290,8 +338,9 @@ class _Loads:
         fresh = last < 0
         total = self.start_sum(groups[fresh]) if fresh.any() else Fraction(0)
         if self.values:
-            counts = np.bincount(last[~fresh], weights=weights[~fresh].astype(np.float64),
-                                 minlength=len(self.values))
+            counts = np.bincount(
+                last[~fresh], weights=weights[~fresh].astype(np.float64), minlength=len(self.values)
+            )
             for value, count in zip(self.values, counts.tolist(), strict=True):
                 if count:
                     total += value * int(count)
@@ -331,30 +380,40 @@ def _phragmen(
         if not finite:
             winner = _choose(open_, profile.options, tie_break, number, records)
             elected.append(winner)
-            rounds.append(Round(number=number, elected=[profile.options[winner]],
-                                note=f"{profile.options[winner]} elected: nobody approves the "
-                                "remaining candidates."))
+            rounds.append(
+                Round(
+                    number=number,
+                    elected=[profile.options[winner]],
+                    note=f"{profile.options[winner]} elected: nobody approves the "
+                    "remaining candidates.",
+                )
+            )
             continue
         least = min(float(new[c]) for c in finite)
         tol = 1e-9 * (abs(least) + unit / max(1, int(weights.sum())))
         near = [c for c in finite if float(new[c]) <= least + tol]
-        exact = {c: (unit + loads.exact_sum(supporters[c], weights[supporters[c]]))
-                 / int(support[c]) for c in near}
+        exact = {
+            c: (unit + loads.exact_sum(supporters[c], weights[supporters[c]])) / int(support[c])
+            for c in near
+        }
         lowest = min(exact.values())
-        winner = _choose([c for c in near if exact[c] == lowest], profile.options, tie_break,
-                         number, records)
+        winner = _choose(
+            [c for c in near if exact[c] == lowest], profile.options, tie_break, number, records
+        )
         elected.append(winner)
         groups = supporters[winner]
         loads.float[groups] = float(lowest)
         loads.last[groups] = len(loads.values)
         loads.values.append(lowest)
-        rounds.append(Round(
-            number=number,
-            tallies={profile.options[c]: exact[c] / unit for c in near},
-            elected=[profile.options[winner]],
-            note=f"{profile.options[winner]} elected; its {int(support[winner])} supporters "
-            f"now carry a load of {lowest / unit} each.",
-        ))
+        rounds.append(
+            Round(
+                number=number,
+                tallies={profile.options[c]: exact[c] / unit for c in near},
+                elected=[profile.options[winner]],
+                note=f"{profile.options[winner]} elected; its {int(support[winner])} supporters "
+                f"now carry a load of {lowest / unit} each.",
+            )
+        )
 
 
 @method(
@@ -368,8 +427,9 @@ def _phragmen(
     "and justified representation (AAAI 2017) (abcvoting 'seqphragmen').",
     version=VERSION,
 )
-def seq_phragmen(profile: ApprovalProfile, *, seats: int = 1,
-                 tie_break: TieBreaker | None = None, **options: Any) -> Outcome:
+def seq_phragmen(
+    profile: ApprovalProfile, *, seats: int = 1, tie_break: TieBreaker | None = None, **options: Any
+) -> Outcome:
     """Elect, seat by seat, the candidate whose supporters end with the least load.
 
     Each seat is a unit of load shared by its supporters so that they all carry the
@@ -384,10 +444,15 @@ def seq_phragmen(profile: ApprovalProfile, *, seats: int = 1,
     records: list[TieBreakRecord] = []
     _phragmen(profile, seats, tie_break, elected, loads, 1, rounds, records)
     return Outcome(
-        method="seq-phragmen", version=VERSION,
-        winners=tuple(profile.options[c] for c in elected), rounds=rounds, tie_breaks=records,
-        explanation=["Each seat puts one unit of load on its supporters, spread so they all "
-                     "end level; each round elects the candidate with the least such load."],
+        method="seq-phragmen",
+        version=VERSION,
+        winners=tuple(profile.options[c] for c in elected),
+        rounds=rounds,
+        tie_breaks=records,
+        explanation=[
+            "Each seat puts one unit of load on its supporters, spread so they all "
+            "end level; each round elects the candidate with the least such load."
+        ],
     )
 
 
@@ -406,12 +471,19 @@ COMMITTEE_COMPLETIONS = ("seq-phragmen", "av", "none")
     reference="Peters & Skowron, Proportionality and the limits of welfarism (EC 2020) "
     "(abcvoting 'equal-shares', with seq-Phragmén completion).",
     version=VERSION,
-    options={"completion": "'seq-phragmen' (default, as abcvoting: remaining seats by "
-             "Phragmén starting from the money left), 'av' (by approval score) or 'none'"},
+    options={
+        "completion": "'seq-phragmen' (default, as abcvoting: remaining seats by "
+        "Phragmén starting from the money left), 'av' (by approval score) or 'none'"
+    },
 )
-def equal_shares(profile: ApprovalProfile, *, seats: int = 1,
-                 tie_break: TieBreaker | None = None, completion: str = "seq-phragmen",
-                 **options: Any) -> Outcome:
+def equal_shares(
+    profile: ApprovalProfile,
+    *,
+    seats: int = 1,
+    tie_break: TieBreaker | None = None,
+    completion: str = "seq-phragmen",
+    **options: Any,
+) -> Outcome:
     """Every voter gets ``seats / n`` of a budget in which a seat costs 1; each round elects
     the candidate its supporters can buy at the lowest maximal payment per voter.
 
@@ -421,24 +493,36 @@ def equal_shares(profile: ApprovalProfile, *, seats: int = 1,
     profile = _check(profile, seats)
     _no_options("equal-shares", options)
     if completion not in COMMITTEE_COMPLETIONS:
-        raise ConfigError(f"equal-shares has no completion {completion!r}.",
-                          hint=f"Use one of {', '.join(COMMITTEE_COMPLETIONS)}.")
+        raise ConfigError(
+            f"equal-shares has no completion {completion!r}.",
+            hint=f"Use one of {', '.join(COMMITTEE_COMPLETIONS)}.",
+        )
     n = profile.n_voters
     n_options = len(profile.options)
     # Scaled by n: each voter has ``seats``, a seat costs ``n`` (abcvoting: seats/n and 1).
-    engine = EqualShares(profile.approved, profile.weights,
-                         np.full(n_options, n, dtype=np.int64), np.ones(n_options, np.int64),
-                         profile.options, tie_break=tie_break)
+    engine = EqualShares(
+        profile.approved,
+        profile.weights,
+        np.full(n_options, n, dtype=np.int64),
+        np.ones(n_options, np.int64),
+        profile.options,
+        tie_break=tie_break,
+    )
     share = Fraction(seats)
     run = engine.run(share)
     elected = list(run.winners)[:seats]
     rounds = [
-        Round(number=i, tallies={profile.options[c]: q / n}, elected=[profile.options[c]],
-              note=f"{profile.options[c]} bought by {paid} voters paying at most {q / n} "
-              f"each ({gone} paid all they had left).",
-              extra={"max_payment": q / n, "paid_by": paid, "exhausted": gone})
-        for i, (c, q, paid, gone) in enumerate(zip(run.winners, run.payments, run.paid_by,
-                                                   run.exhausted, strict=True), start=1)
+        Round(
+            number=i,
+            tallies={profile.options[c]: q / n},
+            elected=[profile.options[c]],
+            note=f"{profile.options[c]} bought by {paid} voters paying at most {q / n} "
+            f"each ({gone} paid all they had left).",
+            extra={"max_payment": q / n, "paid_by": paid, "exhausted": gone},
+        )
+        for i, (c, q, paid, gone) in enumerate(
+            zip(run.winners, run.payments, run.paid_by, run.exhausted, strict=True), start=1
+        )
     ]
     records = list(run.tie_breaks)
     bought = len(elected)
@@ -446,32 +530,53 @@ def equal_shares(profile: ApprovalProfile, *, seats: int = 1,
         assert run.ledger is not None
         ledger = run.ledger
         assert run.money is not None
-        loads = _Loads(profile.approved.shape[0], -run.money,
-                       lambda groups: -engine._exact_money(ledger, groups))
+        loads = _Loads(
+            profile.approved.shape[0],
+            -run.money,
+            lambda groups: -engine._exact_money(ledger, groups),
+        )
         _phragmen(profile, seats, tie_break, elected, loads, n, rounds, records)
     elif len(elected) < seats and completion == "av":
         score = profile.weights @ profile.approved.astype(np.int64)
         while len(elected) < seats:
             open_ = [c for c in range(n_options) if c not in elected]
             top = max(int(score[c]) for c in open_)
-            winner = _choose([c for c in open_ if score[c] == top], profile.options, tie_break,
-                             len(rounds) + 1, records)
+            winner = _choose(
+                [c for c in open_ if score[c] == top],
+                profile.options,
+                tie_break,
+                len(rounds) + 1,
+                records,
+            )
             elected.append(winner)
-            rounds.append(Round(number=len(rounds) + 1, elected=[profile.options[winner]],
-                                tallies={profile.options[winner]: top},
-                                note="Approval-voting completion."))
-    explanation = [f"Each voter controls {Fraction(seats, n)} of {seats} seats; "
-                   f"{bought} seats were bought by equal shares."]
+            rounds.append(
+                Round(
+                    number=len(rounds) + 1,
+                    elected=[profile.options[winner]],
+                    tallies={profile.options[winner]: top},
+                    note="Approval-voting completion.",
+                )
+            )
+    explanation = [
+        f"Each voter controls {Fraction(seats, n)} of {seats} seats; "
+        f"{bought} seats were bought by equal shares."
+    ]
     if bought < len(elected):
         explanation.append(f"{len(elected) - bought} seats filled by {completion} completion.")
     return Outcome(
-        method="equal-shares", version=VERSION,
-        winners=tuple(profile.options[c] for c in elected), rounds=rounds, tie_breaks=records,
-        explanation=explanation, details={"bought": bought, "completion": completion},
+        method="equal-shares",
+        version=VERSION,
+        winners=tuple(profile.options[c] for c in elected),
+        rounds=rounds,
+        tie_breaks=records,
+        explanation=explanation,
+        details={"bought": bought, "completion": completion},
     )
 
 
 def _no_options(method_id: str, options: dict[str, Any]) -> None:
     if options:
-        raise ConfigError(f"{method_id} has no option {sorted(options)[0]!r}.",
-                          hint="See communard count --list-methods.")
+        raise ConfigError(
+            f"{method_id} has no option {sorted(options)[0]!r}.",
+            hint="See communard count --list-methods.",
+        )

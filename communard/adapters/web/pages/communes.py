@@ -64,12 +64,16 @@ def members(request: Request, slug: str) -> Response:
     viewer = resolve_viewer(request)
     context = in_commune(viewer, slug)
     rows = ask(viewer, "member.list", commune=slug)
+    sections = ask(viewer, "section.list", commune=slug)
+    you = (context["commune"].get("you") or {}).get("member")
     return render(
         request,
         "members.html",
         members=[r for r in rows if r["status"] == "active"],
         applicants=[r for r in rows if r["status"] == "applicant"],
-        sections=ask(viewer, "section.list", commune=slug),
+        sections=sections,
+        section_names={s["section"]: s["name"] for s in sections},
+        my_section=next((r["section"] for r in rows if r["member"] == you), None),
         **context,
     )
 
@@ -122,6 +126,14 @@ def create_section(
     viewer = acting(request, csrf_token)
     perform(viewer, "section.create", {"commune": slug, "name": name, "slug": slug_of(name)})
     return done(request, f"/c/{slug}/members", "section.create")
+
+
+@router.post("/c/{slug}/sections/{section}/join")
+def join_section(request: Request, slug: str, section: str, csrf_token: str = Form("")) -> Response:
+    """Join a section (``section.join``); a member belongs to one section at a time."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "section.join", {"commune": slug, "section": section})
+    return done(request, f"/c/{slug}/members", "section.join")
 
 
 @router.get("/c/{slug}/join")

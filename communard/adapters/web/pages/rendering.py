@@ -37,6 +37,7 @@ FLASH: dict[str, str] = {
     "member.joined": "Welcome to the commune.",
     "member.leave": "You have left the commune.",
     "section.create": "The section is created.",
+    "section.join": "You have joined the section.",
     "token.revoke": "The API token is revoked.",
 }
 

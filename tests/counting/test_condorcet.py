@@ -8,18 +8,28 @@ import numpy as np
 import pytest
 
 from communard.counting import ConfigError, RankedProfile, count
-from communard.counting.methods.condorcet import pairwise
+from communard.counting.methods.condorcet import pairwise, pairwise_numpy
 from communard.counting.profiles import EMPTY, OVERVOTE
 
 
 def ranked(options: str, *groups: tuple[int, str]) -> RankedProfile:
-    return RankedProfile.from_rankings(list(options), [list(r) for _, r in groups],
-                                       [n for n, _ in groups])
+    return RankedProfile.from_rankings(
+        list(options), [list(r) for _, r in groups], [n for n, _ in groups]
+    )
 
 
 # Schulze's own example (Wikipedia, "Schulze method"): 45 voters, winner E.
-SCHULZE_45 = ranked("ABCDE", (5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"),
-                    (7, "CAEBD"), (2, "CBADE"), (7, "DCEBA"), (8, "EBADC"))
+SCHULZE_45 = ranked(
+    "ABCDE",
+    (5, "ACBED"),
+    (5, "ADECB"),
+    (8, "BEDAC"),
+    (3, "CABED"),
+    (7, "CAEBD"),
+    (2, "CBADE"),
+    (7, "DCEBA"),
+    (8, "EBADC"),
+)
 
 # Tennessee's capital (Wikipedia): Memphis, Nashville, Chattanooga, Knoxville.
 TENNESSEE = ranked("MNCK", (42, "MNCK"), (26, "NCKM"), (15, "CKNM"), (17, "KCNM"))
@@ -33,9 +43,11 @@ def test_pairwise_table_of_truncated_ballots() -> None:
 
 
 def test_pairwise_stops_at_an_empty_or_overvoted_rank() -> None:
-    ranks = np.array([[0, EMPTY, 1], [2, OVERVOTE, 0]], dtype=np.int8)
-    profile = RankedProfile(("A", "B", "C"), ranks, np.array([1, 1], dtype=np.int64))
-    assert pairwise(profile).tolist() == [[0, 1, 1], [0, 0, 0], [1, 1, 0]]
+    ranks = np.array([[0, EMPTY, 1], [2, OVERVOTE, 0], [1, 1, 2]], dtype=np.int8)
+    profile = RankedProfile(("A", "B", "C"), ranks, np.array([1, 1, 1], dtype=np.int64))
+    expected = [[0, 1, 1], [1, 0, 1], [2, 1, 0]]
+    assert pairwise(profile).tolist() == expected
+    assert pairwise_numpy(profile).tolist() == expected
 
 
 def test_pairwise_equals_a_direct_count() -> None:
@@ -50,6 +62,7 @@ def test_pairwise_equals_a_direct_count() -> None:
                 if a != b and a in r and (b not in r or r.index(a) < r.index(b)):
                     direct[a, b] += 1
     assert (pairwise(profile) == direct).all()
+    assert (pairwise_numpy(profile) == direct).all()
 
 
 def test_schulze_published_example() -> None:
@@ -113,11 +126,14 @@ def test_copeland_half_point_for_a_draw() -> None:
     assert count("copeland", profile, tie_break="permutation:A,B,C").winners == ("A",)
 
 
-@pytest.mark.parametrize(("score", "expected"), [
-    ("margin", {"A": -1, "B": 1, "C": 3}),
-    ("winning", {"A": 0, "B": 2, "C": 3}),
-    ("opposition", {"A": 1, "B": 2, "C": 3}),
-])
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [
+        ("margin", {"A": -1, "B": 1, "C": 3}),
+        ("winning", {"A": 0, "B": 2, "C": 3}),
+        ("opposition", {"A": 1, "B": 2, "C": 3}),
+    ],
+)
 def test_minimax_scores(score: str, expected: dict[str, int]) -> None:
     profile = ranked("ABC", (2, "AB"), (1, "BA"))
     outcome = count("minimax", profile, score=score)
@@ -142,7 +158,9 @@ def test_condorcet_methods_elect_one() -> None:
 
 
 def test_grouped_and_ungrouped_ballots_count_the_same() -> None:
-    ungrouped = RankedProfile(SCHULZE_45.options, np.repeat(SCHULZE_45.ranks,
-                              SCHULZE_45.weights, axis=0),
-                              np.ones(SCHULZE_45.n_voters, dtype=np.int64))
+    ungrouped = RankedProfile(
+        SCHULZE_45.options,
+        np.repeat(SCHULZE_45.ranks, SCHULZE_45.weights, axis=0),
+        np.ones(SCHULZE_45.n_voters, dtype=np.int64),
+    )
     assert (pairwise(ungrouped) == pairwise(SCHULZE_45)).all()

@@ -1,11 +1,11 @@
 """Condorcet methods over the pairwise table: Schulze, ranked pairs, Copeland, minimax.
 
 ``pairwise(profile)`` builds the table ``P[a, b]`` (how many voters rank ``a``
-above ``b``) from grouped ballots in whole-array numpy: for each pair of rank
-positions one weighted histogram, so the cost grows with the ballot width, not
-with the number of voters in Python. A ranked option beats every unranked one;
-two unranked options are not compared. Everything after the table works on the
-m × m matrix alone.
+above ``b``) from grouped ballots: with the compiled kernel of ``kernels.py``
+in one pass, or in whole-array numpy with one weighted histogram for each pair
+of rank positions (``pairwise_numpy``); no Python loop runs per ballot. A
+ranked option beats every unranked one; two unranked options are not compared.
+Everything after the table works on the m × m matrix alone.
 
 Every outcome shows the table in ``Outcome.details["pairwise"]`` (``{a: {b: P[a, b]}}``)
 and names the Condorcet winner when there is one.
@@ -45,9 +45,28 @@ CONDORCET_PROPERTIES = ("anonymity", "neutrality", "condorcet-winner", "majority
 def pairwise(profile: RankedProfile) -> Matrix:
     """``P[a, b]``: the number of voters who rank ``a`` above ``b`` (exact ``int64``).
 
+    Uses the compiled kernel (``kernels.pairwise``, one pass over the distinct
+    ballots) when the kernels module provides it, else ``pairwise_numpy``; both
+    read ballots as ``effective_ranks`` does and give the same table.
+    """
+    try:
+        from .. import kernels
+    except ImportError:
+        return pairwise_numpy(profile)
+    kernel = getattr(kernels, "pairwise", None)
+    if kernel is None:
+        return pairwise_numpy(profile)
+    table: Matrix = np.asarray(kernel(profile.ranks, profile.weights, len(profile.options)),
+                               dtype=np.int64)
+    return table
+
+
+def pairwise_numpy(profile: RankedProfile) -> Matrix:
+    """The pairwise table in whole-array numpy, one weighted histogram per pair of ranks.
+
     ``P[a, b] = ranked(a) - before(b, a)``: every ballot that ranks ``a`` prefers
     it to ``b`` unless it ranks ``b`` higher still, so only the pairs both ranked
-    need counting, one histogram per pair of rank positions.
+    need counting. Fast for the usual few ranks; wide ballots favour the kernel.
     """
     m = len(profile.options)
     ranks = effective_ranks(profile)

@@ -157,6 +157,14 @@ def test_condorcet_methods_elect_one() -> None:
         count("schulze", SCHULZE_45, seats=2)
 
 
+def test_kernel_and_numpy_tables_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    import communard.counting.methods.condorcet as condorcet
+
+    monkeypatch.setattr(condorcet, "KERNEL_WORK", 0)
+    for profile in (SCHULZE_45, TENNESSEE, ranked("ABCD", (2, "AB"), (1, "C"), (1, "DBA"))):
+        assert (condorcet.pairwise(profile) == pairwise_numpy(profile)).all()
+
+
 def test_grouped_and_ungrouped_ballots_count_the_same() -> None:
     ungrouped = RankedProfile(
         SCHULZE_45.options,

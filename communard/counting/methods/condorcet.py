@@ -39,16 +39,24 @@ from .single import (
 
 Matrix = npt.NDArray[np.int64]
 
+# Rank-pair histograms above which the compiled kernel beats numpy even counting
+# the second or so numba needs to load it.
+KERNEL_WORK = 5_000_000
+
 CONDORCET_PROPERTIES = ("anonymity", "neutrality", "condorcet-winner", "majority")
 
 
 def pairwise(profile: RankedProfile) -> Matrix:
     """``P[a, b]``: the number of voters who rank ``a`` above ``b`` (exact ``int64``).
 
-    Uses the compiled kernel (``kernels.pairwise``, one pass over the distinct
-    ballots) when the kernels module provides it, else ``pairwise_numpy``; both
-    read ballots as ``effective_ranks`` does and give the same table.
+    Large or wide profiles go to the compiled kernel (``kernels.pairwise``, one
+    pass over the distinct ballots) when the kernels module provides it; small
+    ones to ``pairwise_numpy``, which needs no compiler start-up. Both read
+    ballots as ``effective_ranks`` does and give the same table.
     """
+    width = profile.ranks.shape[1]
+    if profile.ranks.shape[0] * width * (width - 1) // 2 < KERNEL_WORK:
+        return pairwise_numpy(profile)
     try:
         from .. import kernels
     except ImportError:

@@ -102,7 +102,7 @@ def test_a_decision_end_to_end_through_the_pages(web: Any, world: World, clock: 
     closed = post_form(eugene, page_url, f"{page_url}/close")
     assert closed.status_code == 303, closed.text
     final = TestClient(web).get(page_url).text  # the outcome is public
-    assert "Adopted." in final and "2 for" in final
+    assert "Adopted: 2 for" in final
     assert "motion.closed/1" in final  # the history links to the journal
     journal = TestClient(web).get(f"{base}/journal").text
     assert "vote.cast/1" in journal and "motion.closed/1" in journal
@@ -320,3 +320,24 @@ def test_journal_pages_and_export(client: TestClient, world: World) -> None:
     assert export.headers["content-type"].startswith("application/jsonl")
     assert len(lines) > 50 and '"seq":1' in lines[0]
     assert client.get("/c/no-such-commune/journal.jsonl").status_code == 404
+
+
+def test_admission_by_sponsors_and_sections_through_the_pages(web: Any, world: World) -> None:
+    commune = world.found("Louise", "Eugene", "Jules", charter="default")
+    base = f"/c/{commune.slug}"
+    jules = commune.people["Jules"].member
+    with TestClient(web) as eugene:
+        sign_in(eugene, commune.people["Eugene"].email)
+        page = eugene.get(f"{base}/members").text
+        assert "Awaiting admission" in page and "Sponsor Jules" in page
+        sponsored = post_form(eugene, f"{base}/members", f"{base}/members/{jules}/admit")
+        assert sponsored.status_code == 303, sponsored.text
+        page = eugene.get(f"{base}/members").text
+        assert "Awaiting admission" not in page
+
+        created = post_form(eugene, f"{base}/members", f"{base}/sections", name="Section Louvre")
+        assert created.status_code == 303, created.text
+        joined = post_form(eugene, f"{base}/members", f"{base}/sections/section-louvre/join")
+        assert joined.status_code == 303, joined.text
+        page = eugene.get(f"{base}/members").text
+        assert "your section" in page and "You have joined the section." in page

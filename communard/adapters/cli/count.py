@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from fractions import Fraction
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -134,30 +135,37 @@ def render(outcome: Outcome) -> None:
     rounds = outcome.rounds
     names: list[str] = []
     for r in rounds:
-        for name in r.tallies:
+        # Within a round, the strongest first: the table reads top to bottom.
+        for name in sorted(r.tallies, key=lambda n: -Fraction(r.tallies[n])):
             if name not in names:
                 names.append(name)
     if names:
-        table = Table(title=title)
-        table.add_column("option")
-        for r in rounds:
-            table.add_column(f"round {r.number}", justify="right")
-        for name in names:
-            cells = []
-            for r in rounds:
-                if name not in r.tallies:
-                    cells.append("")
-                    continue
-                mark = ""
-                if name in r.elected:
-                    mark = " ✔"
-                elif name in r.eliminated:
-                    mark = " ✘"
-                cells.append(_format_number(r.tallies[name]) + mark)
-            table.add_row(name, *cells)
-        if any(r.exhausted for r in rounds):
-            table.add_row("[dim]exhausted[/]", *(_format_number(r.exhausted) for r in rounds))
-        console.print(table)
+        name_width = min(max(len(n) for n in names), 32)
+        widest = max((len(_format_number(v)) for r in rounds for v in r.tallies.values()),
+                     default=1)
+        per_table = max(1, (console.width - name_width - 4) // (max(widest, 8) + 5))
+        for start in range(0, len(rounds), per_table):
+            chunk = rounds[start : start + per_table]
+            table = Table(title=title if start == 0 else None)
+            table.add_column("option", no_wrap=True, min_width=name_width)
+            for r in chunk:
+                table.add_column(f"round {r.number}", justify="right", no_wrap=True)
+            for name in names:
+                cells = []
+                for r in chunk:
+                    if name not in r.tallies:
+                        cells.append("")
+                        continue
+                    mark = ""
+                    if name in r.elected:
+                        mark = " ✔"
+                    elif name in r.eliminated:
+                        mark = " ✘"
+                    cells.append(_format_number(r.tallies[name]) + mark)
+                table.add_row(name, *cells)
+            if any(r.exhausted for r in rounds):
+                table.add_row("[dim]exhausted[/]", *(_format_number(r.exhausted) for r in chunk))
+            console.print(table)
     else:
         console.print(f"[bold]{title}[/]")
     pairwise = outcome.details.get("pairwise")

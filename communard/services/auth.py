@@ -84,6 +84,10 @@ class Auth:
                 account.password_hash = self.hasher.hash(password)
                 uow.update(account)
             uow.delete(LoginAttempt, key=keys[0])
+            # Expired sessions of this account go when it signs in again.
+            for old in uow.find_all(Session, account_id=account.id):
+                if old.expires_at <= now:
+                    uow.delete(Session, id=old.id)
             token = secrets.token_urlsafe(32)
             session = Session(id=None, account_id=account.id, token_hash=token_hash(token),
                               csrf_token=secrets.token_urlsafe(32), created_at=now,
@@ -99,8 +103,11 @@ class Auth:
             return False
 
     def _throttle(self, uow: Any, *, key: str, now: datetime, limit: int) -> None:
-        recent = uow.find_all(LoginAttempt, key=key, order_by="at")
-        recent = [a for a in recent if a.at > now - THROTTLE_WINDOW]
+        attempts = uow.find_all(LoginAttempt, key=key, order_by="at")
+        stale = [a.id for a in attempts if a.at <= now - THROTTLE_WINDOW]
+        if stale:
+            uow.delete(LoginAttempt, id=stale)
+        recent = [a for a in attempts if a.at > now - THROTTLE_WINDOW]
         if len(recent) >= limit:
             wait = recent[-limit].at + THROTTLE_WINDOW - now
             raise RateLimited(

@@ -17,6 +17,7 @@ from communard.domain import motions as rules
 from communard.domain.accounts import Account, ApiToken
 from communard.domain.charters import CharterVersion
 from communard.domain.communes import Commune
+from communard.domain.journal import Verification
 from communard.domain.members import ACTIVE, APPLICANT, Member, Sponsorship
 from communard.domain.motions import Comment, Motion, Second
 from communard.domain.sections import Section
@@ -300,7 +301,7 @@ class Queries:
             return {"commune": commune.slug, "head": {"seq": head.seq, "hash": head.hash},
                     "entries": [e.to_json() for e in entries]}
 
-    def verify_journal(self, slug: str) -> journal.Verification:
+    def verify_journal(self, slug: str) -> Verification:
         """Check a commune's whole chain against its recorded head."""
         with self._read() as uow:
             commune = access_commune(uow, slug)

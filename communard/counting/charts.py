@@ -72,7 +72,9 @@ def rounds_svg(outcome: Outcome) -> str:
                 names.append(name)
     colours = _colours(names)
     show_exhausted = any(_number(r.exhausted) for r in rounds)
-    column_gap, bar, left, top, plot = 190.0, 16.0, 150.0, 40.0, 420.0
+    longest = max((len(f"{n} {_shown(rounds[0].tallies.get(n, 0))}") for n in names), default=8)
+    # About 7 pixels a character at 12 px: room for the first column's labels.
+    column_gap, bar, left, top, plot = 190.0, 16.0, max(150.0, 7.0 * longest + 16), 40.0, 420.0
     gap = 6.0
     totals = [sum(_number(v) for v in r.tallies.values()) + _number(r.exhausted) for r in rounds]
     biggest = max(totals, default=0.0) or 1.0

@@ -36,8 +36,9 @@ def test_table_by_default(runner: CliRunner, ranked_csv: Path) -> None:
 
 
 def test_json_output(runner: CliRunner, ranked_csv: Path) -> None:
-    result = runner.invoke(main, ["count", str(ranked_csv), "--method", "borda-pessimistic",
-                                  "--json"])
+    result = runner.invoke(
+        main, ["count", str(ranked_csv), "--method", "borda-pessimistic", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["method"] == "borda-pessimistic"
@@ -51,8 +52,9 @@ def test_group_json_flag_is_honoured(runner: CliRunner, ranked_csv: Path) -> Non
     assert json.loads(result.output)["winners"] == ["Varlin"]
 
 
-def test_default_method_for_a_ranked_file_is_instant_runoff(runner: CliRunner,
-                                                            ranked_csv: Path) -> None:
+def test_default_method_for_a_ranked_file_is_instant_runoff(
+    runner: CliRunner, ranked_csv: Path
+) -> None:
     result = runner.invoke(main, ["count", str(ranked_csv), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["method"] == "irv"
@@ -63,8 +65,9 @@ def test_yes_no_json_file_with_options(runner: CliRunner, tmp_path: Path) -> Non
     path.write_text(json.dumps({"yes": 41, "no": 12, "abstain": 3, "electorate": 120}))
     result = runner.invoke(main, ["count", str(path), "-o", "quorum=1/5", "-o", "strict=false"])
     assert result.exit_code == 0, result.output
-    assert ("Adopted: 41 for, 12 against, 3 abstentions; quorum 56/120 ≥ 20%; "
-            "threshold 41/53 ≥ 1/2") in result.output
+    assert (
+        "Adopted: 41 for, 12 against, 3 abstentions; quorum 56/120 ≥ 20%; threshold 41/53 ≥ 1/2"
+    ) in result.output
 
 
 def test_tie_reported_then_broken(runner: CliRunner, tmp_path: Path) -> None:
@@ -73,8 +76,9 @@ def test_tie_reported_then_broken(runner: CliRunner, tmp_path: Path) -> None:
     reported = runner.invoke(main, ["count", str(path), "-m", "plurality", "--json"])
     assert reported.exit_code == 0
     assert json.loads(reported.output)["tied"] == ["A", "B"]
-    broken = runner.invoke(main, ["count", str(path), "-m", "plurality", "--json",
-                                  "--tie-break", "permutation:B,A"])
+    broken = runner.invoke(
+        main, ["count", str(path), "-m", "plurality", "--json", "--tie-break", "permutation:B,A"]
+    )
     data = json.loads(broken.output)
     assert data["winners"] == ["B"]
     assert data["tie_breaks"][0]["rule"] == "permutation"
@@ -111,8 +115,9 @@ def test_unknown_method_exits_4_with_a_hint(runner: CliRunner, ranked_csv: Path)
 
 
 def test_bad_option_value_exits_4(runner: CliRunner, ranked_csv: Path) -> None:
-    result = runner.invoke(main, ["count", str(ranked_csv), "-m", "schulze",
-                                  "-o", "strength=loudest"])
+    result = runner.invoke(
+        main, ["count", str(ranked_csv), "-m", "schulze", "-o", "strength=loudest"]
+    )
     assert result.exit_code == 4
 
 
@@ -128,9 +133,21 @@ def test_list_methods(runner: CliRunner) -> None:
     assert "schulze" in table.output
     listed = json.loads(runner.invoke(main, ["count", "--list-methods", "--json"]).output)
     ids = {m["id"] for m in listed}
-    assert {"yes-no", "consent", "consensus", "plurality", "approval", "score", "star",
-            "majority-judgment", "borda", "schulze", "ranked-pairs", "copeland",
-            "minimax"} <= ids
+    assert {
+        "yes-no",
+        "consent",
+        "consensus",
+        "plurality",
+        "approval",
+        "score",
+        "star",
+        "majority-judgment",
+        "borda",
+        "schulze",
+        "ranked-pairs",
+        "copeland",
+        "minimax",
+    } <= ids
 
 
 def test_report_rctab_needs_a_contest_config(runner: CliRunner, ranked_csv: Path) -> None:
@@ -149,10 +166,10 @@ def test_chart(runner: CliRunner, ranked_csv: Path, tmp_path: Path, suffix: str)
     assert "Round 2" in text
 
 
-def test_chart_of_another_kind_is_refused(runner: CliRunner, ranked_csv: Path,
-                                          tmp_path: Path) -> None:
-    result = runner.invoke(main, ["count", str(ranked_csv), "--chart",
-                                  str(tmp_path / "x.png")])
+def test_chart_of_another_kind_is_refused(
+    runner: CliRunner, ranked_csv: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(main, ["count", str(ranked_csv), "--chart", str(tmp_path / "x.png")])
     assert result.exit_code == 4
 
 
@@ -193,12 +210,15 @@ def test_option_layout_ranks_and_overvotes(tmp_path: Path) -> None:
     assert sorted(profile.ranks.tolist()) == [[-2, 2], [0, 1]]
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    ('{"options": ["A"], "ballots": [{"ranking": ["Z"]}]}', "ballot 1: 'Z'"),
-    ('{"options": ["A"], "ballots": [{"ranking": ["A"], "count": -1}]}', "count"),
-    ('{"options": ["A"], "ballots": [', "not valid JSON"),
-    ('[1, 2]', "top level"),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"options": ["A"], "ballots": [{"ranking": ["Z"]}]}', "ballot 1: 'Z'"),
+        ('{"options": ["A"], "ballots": [{"ranking": ["A"], "count": -1}]}', "count"),
+        ('{"options": ["A"], "ballots": [', "not valid JSON"),
+        ("[1, 2]", "top level"),
+    ],
+)
 def test_malformed_json_is_named(tmp_path: Path, content: str, problem: str) -> None:
     from communard.counting import BallotFormatError
 
@@ -212,7 +232,7 @@ def test_malformed_json_is_named(tmp_path: Path, content: str, problem: str) -> 
 
 def test_format_detection(tmp_path: Path) -> None:
     blt = tmp_path / "ward"
-    blt.write_text("2 1\n1 1 2 0\n0\n\"A\"\n\"B\"\n\"Ward\"\n")
+    blt.write_text('2 1\n1 1 2 0\n0\n"A"\n"B"\n"Ward"\n')
     assert detect_format(blt) == "blt"
     config = tmp_path / "contest.json"
     config.write_text('{"tabulatorVersion": "1.3.0", "cvrFileSources": []}')
@@ -233,3 +253,22 @@ def test_unknown_format_is_a_format_error(tmp_path: Path) -> None:
     path.write_text("hello\n")
     with pytest.raises(BallotFormatError, match="--format"):
         detect_format(path)
+
+
+def test_charts_escape_names_and_draw_budgets_and_bars() -> None:
+    from communard.counting import Outcome, Round
+    from communard.counting.charts import render_chart, render_svg
+
+    bars = Outcome("approval", "1", ("<Rosa & co>",),
+                   [Round(1, tallies={"<Rosa & co>": 3, "B": 1})])
+    svg = render_svg(bars)
+    assert "&lt;Rosa &amp; co&gt;" in svg
+    assert "<Rosa" not in svg
+    budget = Outcome("greedy", "1", ("p1", "p2"), [
+        Round(1, tallies={"p1": 40}, elected=["p1"], extra={"cost": 600}),
+        Round(2, tallies={"p2": 30}, elected=["p2"], extra={"cost": 300}),
+    ], details={"budget": 1000, "spent": 900})
+    drawn = render_svg(budget)
+    assert "Budget 1000, spent 900" in drawn
+    assert "cost 600, votes 40" in drawn
+    assert render_chart(budget, ".html").startswith("<!doctype html>")

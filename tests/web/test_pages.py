@@ -5,6 +5,7 @@ Run on SQLite and PostgreSQL like the API tests (the ``database_url`` fixture).
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -341,3 +342,49 @@ def test_admission_by_sponsors_and_sections_through_the_pages(web: Any, world: W
         assert joined.status_code == 303, joined.text
         page = eugene.get(f"{base}/members").text
         assert "your section" in page and "You have joined the section." in page
+
+
+def test_drafts_and_charter_amendments_through_the_pages(web: Any, world: World) -> None:
+    commune = world.found("Louise", "Eugene")
+    base = f"/c/{commune.slug}"
+    with TestClient(web) as louise:
+        sign_in(louise, commune.people["Louise"].email)
+        drafted = post_form(
+            louise,
+            f"{base}/motions/new",
+            f"{base}/motions/new",
+            title="Bread prices",
+            text="Fixed at 50 centimes.",
+            decision_class="ordinary",
+            intent="draft",
+        )
+        assert drafted.status_code == 303, drafted.text
+        page_url = drafted.headers["location"]
+        assert "Your draft is saved" in louise.get(page_url).text
+        assert post_form(louise, page_url, f"{page_url}/propose").status_code == 303
+        assert "seconding" in louise.get(page_url).text.lower()
+
+        charter = louise.get(f"{base}/charter").text
+        assert "Propose an amendment of the charter" in charter
+        current = re.search(r'<textarea id="amend-text"[^>]*>(.*?)</textarea>', charter, re.S)
+        assert current
+        unchanged = post_form(
+            louise,
+            f"{base}/charter",
+            f"{base}/charter/amend",
+            title="No change",
+            reason="",
+            text=html.unescape(current.group(1)),
+        )
+        assert unchanged.status_code == 422 and "charter.unchanged" not in unchanged.text
+        bad = post_form(
+            louise,
+            f"{base}/charter",
+            f"{base}/charter/amend",
+            title="Broken",
+            reason="",
+            text="[charter]\nformat = 99\n",
+        )
+        assert bad.status_code == 422 and 'class="notice error"' in bad.text
+    with TestClient(web) as visitor:
+        assert "Propose an amendment" not in visitor.get(f"{base}/charter").text

@@ -187,7 +187,37 @@ def charter(request: Request, slug: str, version: int | None = Query(None, ge=1)
     context = in_commune(viewer, slug)
     answer = ask(viewer, "charter.get", commune=slug, version=version)
     rules = parse_charter(answer["text"]).to_json()
-    return render(request, "charter.html", charter=answer, rules=rules, **context)
+    return render(request, "charter.html", charter=answer, rules=rules, form={}, **context)
+
+
+@router.post("/c/{slug}/charter/amend")
+def amend_charter(
+    request: Request,
+    slug: str,
+    title: str = Form(""),
+    reason: str = Form(""),
+    text: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Propose a new charter text (``charter.amend``): a motion of the amendment class."""
+    viewer = acting(request, csrf_token)
+    payload = {"commune": slug, "title": title, "reason": reason, "text": text}
+    try:
+        result = perform(viewer, "charter.amend", payload)
+    except errors.InvalidInput as exc:
+        context = in_commune(viewer, slug)
+        answer = ask(viewer, "charter.get", commune=slug)
+        return render(
+            request,
+            "charter.html",
+            status_for(exc),
+            charter=answer,
+            rules=parse_charter(answer["text"]).to_json(),
+            form={"title": title, "reason": reason, "text": text},
+            problem=exc,
+            **context,
+        )
+    return done(request, f"/c/{slug}/motions/{result['motion']}", "charter.amend")
 
 
 @router.get("/c/{slug}/journal")

@@ -79,13 +79,18 @@ def propose(
     title: str = Form(""),
     text: str = Form(""),
     decision_class: str = Form(""),
+    intent: str = Form("propose"),
     csrf_token: str = Form(""),
 ) -> Response:
-    """Propose a motion (``motion.propose``); on error the form comes back filled in."""
+    """Propose a motion (``motion.propose``) or save a draft (``motion.draft``).
+
+    On an error the form comes back filled in, with the message and hint.
+    """
     viewer = acting(request, csrf_token)
+    command_id = "motion.draft" if intent == "draft" else "motion.propose"
     payload = {"commune": slug, "title": title, "body": text, "decision_class": decision_class}
     try:
-        result = perform(viewer, "motion.propose", payload)
+        result = perform(viewer, command_id, payload)
     except (errors.InvalidInput, errors.Forbidden) as exc:
         context = in_commune(viewer, slug)
         return render(
@@ -97,7 +102,15 @@ def propose(
             problem=exc,
             **context,
         )
-    return done(request, f"/c/{slug}/motions/{result['motion']}", "motion.propose")
+    return done(request, f"/c/{slug}/motions/{result['motion']}", command_id)
+
+
+@router.post("/c/{slug}/motions/{number}/propose")
+def propose_draft(request: Request, slug: str, number: int, csrf_token: str = Form("")) -> Response:
+    """Put a draft before the assembly (``motion.propose`` with the draft's number)."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "motion.propose", {"commune": slug, "draft": number})
+    return done(request, f"/c/{slug}/motions/{number}", "motion.propose")
 
 
 def tally_view(motion: dict[str, Any]) -> dict[str, Any]:

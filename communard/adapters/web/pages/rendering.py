@@ -23,6 +23,8 @@ FLASH: dict[str, str] = {
     "signed_out": "You are signed out.",
     "commune.found": "The commune is founded. Its charter is in force and its journal has begun.",
     "motion.propose": "Your motion is proposed. It needs seconds before the assembly takes it up.",
+    "motion.draft": "Your draft is saved. Only you can put it before the assembly.",
+    "charter.amend": "The amendment of the charter is proposed as a motion.",
     "motion.second": "Your second is recorded.",
     "motion.comment": "Your comment is posted.",
     "motion.amend": "Your amendment is moved.",

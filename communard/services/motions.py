@@ -208,6 +208,13 @@ def withdraw_motion(ctx: Context, cmd: c.WithdrawMotion) -> dict[str, Any]:
     rules.withdraw(motion, ctx.member, ctx.now)
     ctx.uow.update(motion)
     ctx.record("motion.withdrawn/1", {"motion": motion.number, **ctx.by()}, motion=motion)
+    # Amendments still in deliberation have nothing left to amend.
+    for amendment in ctx.uow.find_all(Motion, amends_id=motion.id, state=rules.DELIBERATION):
+        rules.move(amendment, rules.WITHDRAWN, "main motion withdrawn")
+        amendment.closed_at = ctx.now
+        ctx.uow.update(amendment)
+        ctx.record("motion.withdrawn/1", {"motion": amendment.number,
+                                          "reason": "main motion withdrawn"}, motion=amendment)
     return motion_json(motion)
 
 

@@ -234,3 +234,14 @@ def test_timestamps_of_the_record_are_utc(app: Application, commune: Commune,
                                           clock: FakeClock) -> None:
     entry = app.queries.journal(commune.slug)["entries"][0]
     assert entry["at"] == (clock.now - timedelta(0)).isoformat(timespec="microseconds")
+
+
+def test_withdrawing_a_motion_withdraws_its_pending_amendments(
+    app: Application, commune: Commune
+) -> None:
+    slug = commune.slug
+    app.handle(c.ProposeMotion(commune=slug, title="T", body="B"), commune.founder)
+    app.handle(c.SecondMotion(commune=slug, motion=1), commune.members[0])
+    app.handle(c.AmendMotion(commune=slug, motion=1, body="B2"), commune.members[1])
+    app.handle(c.WithdrawMotion(commune=slug, motion=1), commune.founder)
+    assert app.queries.motion(slug, 2)["state"] == "withdrawn"

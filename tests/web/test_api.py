@@ -334,3 +334,22 @@ def test_found_a_commune_through_the_api(client: TestClient, world: World) -> No
         },
     )
     assert_problem(taken, 409, "commune.slug_taken")
+
+
+def test_the_journal_reads_backward_and_forward(client: TestClient, world: World) -> None:
+    commune = world.found("Louise", "Eugene")
+    for i in range(5):
+        world.motion(commune, "Louise", f"Motion {i}")
+    base = f"/api/communes/{commune.slug}/journal"
+    newest = client.get(base, params={"limit": 3}).json()
+    head = newest["head"]["seq"]
+    assert [e["seq"] for e in newest["entries"]] == [head, head - 1, head - 2]
+    older = client.get(base, params={"before": head - 2, "limit": 2}).json()["entries"]
+    assert [e["seq"] for e in older] == [head - 3, head - 4]
+    forward: list[int] = []
+    after = 0
+    while batch := client.get(base, params={"after": after, "limit": 4}).json()["entries"]:
+        forward += [e["seq"] for e in batch]
+        after = batch[-1]["seq"]
+    assert forward == list(range(1, head + 1))
+    assert_problem(client.get(base, params={"after": 1, "before": 3}), 422, "request.invalid")

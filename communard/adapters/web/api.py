@@ -24,7 +24,7 @@ from communard.adapters.web.context import (
     require_actor,
     resolve_viewer,
 )
-from communard.adapters.web.problems import jsonable
+from communard.adapters.web.problems import WebError, jsonable
 from communard.adapters.web.security import CSRF_HEADER
 from communard.services import commands
 
@@ -157,11 +157,34 @@ def get_charter(
 def list_journal(
     slug: Slug,
     viewer: Reader,
-    before: Annotated[int | None, Query(ge=1, description="Entries before this number")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, description="Newest first: entries numbered below this")
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, description="Oldest first: entries numbered above this")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Any:
-    """Journal entries, newest first (public)."""
-    return out(ask(viewer, "journal.list", commune=slug, before=before, limit=limit))
+    """Journal entries (public): newest first, or oldest first from ``after`` (to follow it)."""
+    if after is not None and before is not None:
+        raise WebError(
+            422,
+            "request.invalid",
+            "Give either 'before' or 'after', not both.",
+            hint="Use 'after' to read the journal forward, 'before' to page back from the newest.",
+            details={
+                "fields": [
+                    {
+                        "field": "after",
+                        "in": "query",
+                        "problem": "with before",
+                        "fix": "remove one of them",
+                    }
+                ]
+            },
+        )
+    params = {"before": before} if after is None else {"after": after}
+    return out(ask(viewer, "journal.list", commune=slug, limit=limit, **params))
 
 
 # ---- private records ------------------------------------------------------------------------

@@ -106,6 +106,20 @@ def perform(viewer: Viewer, command_id: str, payload: dict[str, Any]) -> dict[st
     return viewer.application.handle(command, viewer.actor)  # type: ignore[no-any-return]
 
 
+def journal_page(
+    queries: Any,
+    actor: Any,
+    commune: str,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> Any:
+    """A page of the journal: newest first below ``before``, or oldest first above ``after``."""
+    if after is not None:
+        return queries.journal(commune, after=after, limit=limit)
+    return queries.journal(commune, after=before or 0, limit=limit, descending=True)
+
+
 # The named queries: each id (also the API's operationId) and how the services answer it.
 QUERIES: dict[str, Callable[..., Any]] = {
     "commune.list": lambda q, actor: q.communes(),
@@ -115,9 +129,7 @@ QUERIES: dict[str, Callable[..., Any]] = {
     "motion.list": lambda q, actor, commune, state=None: q.motions(commune, state),
     "motion.get": lambda q, actor, commune, motion: q.motion(commune, motion, actor),
     "charter.get": lambda q, actor, commune, version=None: q.charter(commune, version),
-    "journal.list": lambda q, actor, commune, before=None, limit=50: q.journal(
-        commune, after=before or 0, limit=limit, descending=True
-    ),
+    "journal.list": journal_page,
     "journal.export": lambda q, actor, commune: q.export_journal(commune),
     "outbox.list": lambda q, actor, commune: q.outbox(commune, actor),
     "account.get": lambda q, actor: q.account(actor),

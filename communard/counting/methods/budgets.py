@@ -26,6 +26,7 @@ so the tolerance cannot exclude the true winner.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,46 @@ def _price(groups: Any, w: Any, money: Any, slope: Any, cost: float) -> Any:
         if capped == previous:
             return total, q, dq
         previous = capped
+
+
+@compiled
+def _column_totals(approved: Any, weights: Any) -> Any:
+    """Weighted approvals per column of a groups × projects 0/1 matrix (one pass, exact)."""
+    totals = np.zeros(approved.shape[1], dtype=np.int64)
+    for g in range(approved.shape[0]):
+        w = weights[g]
+        for p in range(approved.shape[1]):
+            if approved[g, p]:
+                totals[p] += w
+    return totals
+
+
+@compiled
+def _columns(approved: Any) -> Any:
+    """The groups approving each project, as one index array cut at ``starts``."""
+    n_groups, n_projects = approved.shape
+    counts = np.zeros(n_projects + 1, dtype=np.int64)
+    for g in range(n_groups):
+        for p in range(n_projects):
+            if approved[g, p]:
+                counts[p + 1] += 1
+    starts = np.cumsum(counts)
+    fill = starts[:-1].copy()
+    index = np.empty(starts[-1], dtype=np.int64)
+    for g in range(n_groups):
+        for p in range(n_projects):
+            if approved[g, p]:
+                index[fill[p]] = g
+                fill[p] += 1
+    return starts, index
+
+
+def column_totals(
+    approved: npt.NDArray[np.bool_], weights: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Voters approving each option (weighted column sums of a grouped approval matrix)."""
+    matrix = np.ascontiguousarray(approved).view(np.uint8)
+    return np.asarray(_column_totals(matrix, weights.astype(np.int64)), dtype=np.int64)
 
 
 @dataclass
@@ -163,7 +204,7 @@ class EqualShares:
         prefer: Callable[[int], tuple[Any, ...]] | None = None,
         tie_break: TieBreaker | None = None,
     ) -> None:
-        self.approved = np.ascontiguousarray(approved, dtype=np.bool_)
+        self.approved = np.ascontiguousarray(approved, dtype=np.bool_)  # no copy if already
         self.weights = weights.astype(np.int64)
         self.costs = costs.astype(np.int64)
         self.utilities = utilities.astype(np.int64)
@@ -171,8 +212,8 @@ class EqualShares:
         self.prefer = prefer
         self.tie_break = tie_break
         self.n_voters = int(self.weights.sum())
-        columns = np.ascontiguousarray(self.approved.T)
-        self.supporters = [np.flatnonzero(columns[p]) for p in range(len(self.names))]
+        starts, index = _columns(self.approved.view(np.uint8))
+        self.supporters = [index[starts[p] : starts[p + 1]] for p in range(len(self.names))]
         self.support_weights = [self.weights[s] for s in self.supporters]
         self.float_weights = [w.astype(np.float64) for w in self.support_weights]
         self.support = np.array([int(w.sum()) for w in self.support_weights], dtype=np.int64)
@@ -514,7 +555,7 @@ def _check_profile(profile: Any) -> BudgetProfile:
 
 def _support(profile: BudgetProfile) -> npt.NDArray[np.int64]:
     """Approvals per project (voters listing it)."""
-    return np.asarray(profile.weights @ profile.approved, dtype=np.int64)
+    return column_totals(profile.approved, profile.weights)
 
 
 def _scores(profile: BudgetProfile) -> npt.NDArray[np.int64]:
@@ -548,11 +589,8 @@ def _greedy_order(
     )
     selected: list[int] = []
     left = budget_left
-    position = 0
-    while position < len(ranked):
-        level = keys[ranked[position]]
-        group = [p for p in ranked[position:] if keys[p] == level]
-        position += len(group)
+    for _, level in itertools.groupby(ranked, key=lambda p: keys[p]):
+        group = list(level)
         costs = [int(profile.costs[p]) for p in group]
         if sum(costs) <= left:
             selected.extend(group)

@@ -150,11 +150,12 @@ def _decide_with_engine(decision_class: DecisionClass, tally: Tally, electorate:
     if decision not in (ADOPTED, REJECTED, LAPSED):
         raise LookupError("yes-no")
     ours = decide_exactly(decision_class, tally, electorate)
-    explanation = " ".join(outcome.explanation) if outcome.explanation else ours.explanation
-    return Decision(
-        decision, explanation, {**ours.details, "method": outcome.method,
-                                "method_version": outcome.version}
-    )
+    # The engine's first line is the summary; the lines after it explain the rule.
+    explanation = outcome.explanation[0] if outcome.explanation else ours.explanation
+    details = {**ours.details, "method": outcome.method, "method_version": outcome.version}
+    if len(outcome.explanation) > 1:
+        details["notes"] = list(outcome.explanation[1:])
+    return Decision(decision, explanation, details)
 
 
 def decide_exactly(decision_class: DecisionClass, tally: Tally, electorate: int) -> Decision:

@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
-from tests.system.harness import fresh_postgres_database
+from tests.system.harness import fresh_postgres_schema
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: an SQLite file, or a new PostgreSQL database."""
+    """An empty database: an SQLite file, or a new schema on the PostgreSQL server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'communard.db'}"
         return
     server_url = request.getfixturevalue("postgres_url")
-    with fresh_postgres_database(server_url) as url:
+    with fresh_postgres_schema(server_url) as url:
         yield url
 
 

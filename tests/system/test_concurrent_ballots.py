@@ -86,11 +86,11 @@ def test_fifty_concurrent_casts_by_one_member_store_one_ballot(
 
 @pytest.mark.slow
 def test_a_thousand_casts_racing_the_close(make_application: Any, clock: MovableClock) -> None:
-    """200 members cast 5 times each (changing their ballot) while the vote closes."""
+    """100 members cast 10 times each (changing their ballot) while the vote closes."""
     app = make_application()
-    assembly = build(app, members=200, voting="1h", changeable=True)
+    assembly = build(app, members=100, voting="1h", changeable=True)
     voters = assembly.emails
-    per_voter = 5
+    per_voter = 10
     acknowledged: dict[str, list[str]] = {email: [] for email in voters}
     refused: list[str] = []
     lock = threading.Lock()

@@ -97,7 +97,7 @@ def build(
 ) -> Assembly:
     """Found a commune with ``members`` members (the founder included) and open one vote."""
     founder = email(0, slug)
-    application.handle(
+    founded = application.handle(
         c.FoundCommune(
             slug=slug,
             name=f"Assembly {slug}",
@@ -109,6 +109,7 @@ def build(
     founder_actor = application.auth.account_for_email(founder)
     assembly = Assembly(commune=slug, motion=0, founder=founder)
     assembly.actors[founder] = founder_actor
+    assembly.member_ids[founder] = int(founded["member"])
     for index in range(1, members):
         address = email(index, slug)
         invitation = application.handle(c.InviteMember(commune=slug, email=address), founder_actor)

@@ -388,3 +388,55 @@ def test_drafts_and_charter_amendments_through_the_pages(web: Any, world: World)
         assert bad.status_code == 422 and 'class="notice error"' in bad.text
     with TestClient(web) as visitor:
         assert "Propose an amendment" not in visitor.get(f"{base}/charter").text
+
+
+def test_amendments_are_moved_and_accepted_through_the_pages(web: Any, world: World) -> None:
+    commune = world.found("Louise", "Eugene")
+    number = world.motion(commune, "Louise", "Night work")
+    world.do(commune, "Eugene", c.SecondMotion(commune=commune.slug, motion=number))
+    page_url = f"/c/{commune.slug}/motions/{number}"
+    with TestClient(web) as louise, TestClient(web) as eugene:
+        sign_in(louise, commune.people["Louise"].email)
+        sign_in(eugene, commune.people["Eugene"].email)
+        moved = post_form(
+            eugene,
+            page_url,
+            f"{page_url}/amend",
+            title="Five o'clock",
+            text="No work before five in the morning.",
+        )
+        assert moved.status_code == 303, moved.text
+        assert "Accept into the motion" not in eugene.get(page_url).text  # only the mover
+        mover_page = louise.get(page_url).text
+        accept = re.search(rf'action="({page_url}/amendments/(\d+)/accept)"', mover_page)
+        assert accept, mover_page
+        assert post_form(louise, page_url, accept.group(1)).status_code == 303
+        final = louise.get(page_url).text
+        assert "No work before five in the morning." in final
+        assert "The amendment is accepted into the motion." in final
+
+
+def test_changing_the_password_signs_out_everywhere(web: Any, world: World) -> None:
+    commune = world.found("Louise")
+    email = commune.people["Louise"].email
+    with TestClient(web) as louise, TestClient(web) as elsewhere:
+        sign_in(louise, email)
+        sign_in(elsewhere, email)
+        wrong = post_form(
+            louise,
+            "/account",
+            "/account/password",
+            current="not it",
+            password="a new long password",
+        )
+        assert wrong.status_code == 422
+        changed = post_form(
+            louise,
+            "/account",
+            "/account/password",
+            current=PASSWORD,
+            password="a new long password",
+        )
+        assert changed.status_code == 303, changed.text
+        assert elsewhere.get("/account").status_code == 401
+        sign_in(louise, email, "a new long password")

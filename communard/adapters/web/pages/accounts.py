@@ -152,3 +152,18 @@ def revoke_token(request: Request, token_id: int, csrf_token: str = Form("")) ->
     viewer = acting(request, csrf_token)
     perform(viewer, "token.revoke", {"token": token_id})
     return done(request, "/account#tokens", "token.revoke")
+
+
+@router.post("/account/password")
+def set_password(
+    request: Request,
+    password: str = Form(""),
+    current: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Change the password (``account.set_password``), which ends every session; sign in again."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "account.set_password", {"password": password, "current": current or None})
+    response = done(request, "/sign-in?next=/account", "account.set_password")
+    security.clear_session_cookie(response, request)
+    return response

@@ -113,9 +113,13 @@ class MessageBus:
         """Open, close and lapse everything due; each commune in its own transaction."""
         if commune is None:
             with self.database.unit_of_work(read_only=True) as uow:
-                slugs = [x.slug for x in uow.find_all(Commune, order_by="slug")]
+                due = {m.commune_id for m in uow.due_motions(self.clock())}
+                communes = uow.find_all(Commune, order_by="slug")
+            slugs = [x.slug for x in communes if x.id in due]
+            total = len(communes)
         else:
             slugs = [commune]
+            total = 1
         changed: dict[str, int] = {}
         for slug in slugs:
             with self.database.unit_of_work() as uow:
@@ -125,4 +129,4 @@ class MessageBus:
                 uow.commit()
             if count:
                 changed[slug] = count
-        return {"changed": changed, "communes": len(slugs)}
+        return {"changed": changed, "communes": total}

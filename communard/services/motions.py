@@ -356,10 +356,7 @@ def settle(ctx: Context) -> int:
 def _settle_one(ctx: Context) -> bool:
     """Do the first thing due, if any (motions are reloaded each time: one change may
     alter another motion, as an adopted amendment alters its main motion's text)."""
-    due = [m for m in ctx.uow.find_all(
-        Motion, commune_id=ctx.commune_id,
-        state=(rules.DELIBERATION, rules.VOTING, rules.ADOPTED),
-    ) if rules.due(m, ctx.now)]
+    due = [m for m in ctx.uow.due_motions(ctx.now, ctx.commune_id) if rules.due(m, ctx.now)]
     # Amendments first: they are settled before their main motion goes to a vote.
     due.sort(key=lambda m: (m.amends_id is None, m.number))
     for motion in due:

@@ -68,6 +68,10 @@ class UnitOfWork(Protocol):
         """Conditionally update one record (only if it still has ``expected`` values)."""
         ...
 
+    def due_motions(self, now: datetime, commune_id: int | None = None) -> list[Any]:
+        """Motions to which time alone requires something (open, close or lapse), by number."""
+        ...
+
     def next_number(self, commune_id: int) -> int:
         """The next motion number in a commune (call with its journal head locked)."""
         ...

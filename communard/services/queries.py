@@ -62,9 +62,7 @@ class Queries:
         now = self.clock()
         with self._read() as uow:
             commune = access_commune(uow, slug)
-            due = any(rules.due(m, now) for m in uow.find_all(
-                Motion, commune_id=commune.id,
-                state=(rules.DELIBERATION, rules.VOTING, rules.ADOPTED)))
+            due = bool(uow.due_motions(now, commune.id))
         if due:
             self.settle(slug)
 

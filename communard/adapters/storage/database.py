@@ -13,9 +13,21 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -229,6 +241,19 @@ class SqlUnitOfWork:
             .values(**changes)
         )
         return int(self._execute(statement).rowcount) == 1
+
+    def due_motions(self, now: datetime, commune_id: int | None = None) -> list[Motion]:
+        m = t.motions.c
+        query = select(t.motions).where(
+            or_(
+                and_(m.state == "voting", m.voting_closes_at <= now),
+                and_(m.state == "deliberation", m.deliberation_ends_at <= now),
+                and_(m.state == "adopted", m.lapses_at <= now, m.ratified_at.is_(None)),
+            )
+        ).order_by(m.commune_id, m.number)
+        if commune_id is not None:
+            query = query.where(m.commune_id == commune_id)
+        return [self._build(Motion, row) for row in self._execute(query)]
 
     def next_number(self, commune_id: int) -> int:
         query = select(func.coalesce(func.max(t.motions.c.number), 0)).where(

@@ -135,6 +135,12 @@ def markdown(
     md.append(f"- Python {machine['python']}, numpy {machine['numpy']}, numba {machine['numba']}")
     md.append("- Peers: " + ", ".join(f"{k} {v}" for k, v in machine["peers"].items()))
     md.append("- Environment: " + ", ".join(f"{k}={v}" for k, v in machine["env"].items()))
+    load = ", ".join(f"{x:.1f}" for x in machine["load"])
+    md.append(
+        f"- Load average at the start: {load} (the machine is shared; every figure is "
+        "CPU seconds of one process, `time.process_time`, or of the child process for "
+        "`communard count`, so waiting for a core does not count)"
+    )
     md.append(f"- Command: `{command}`; the whole run took {elapsed / 60:.1f} min")
     md += ["", "## Results", ""]
     md.append("| " + " | ".join(HEADERS) + " |")

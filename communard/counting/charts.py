@@ -22,8 +22,22 @@ from .errors import ConfigError
 from .outcomes import Outcome, exact_json
 
 PALETTE = (
-    "#c0392b", "#2471a3", "#229954", "#d68910", "#7d3c98", "#17a589", "#a04000", "#2e4053",
-    "#cb4335", "#1f618d", "#b7950b", "#6c3483", "#148f77", "#ba4a00", "#5d6d7e", "#884ea0",
+    "#c0392b",
+    "#2471a3",
+    "#229954",
+    "#d68910",
+    "#7d3c98",
+    "#17a589",
+    "#a04000",
+    "#2e4053",
+    "#cb4335",
+    "#1f618d",
+    "#b7950b",
+    "#6c3483",
+    "#148f77",
+    "#ba4a00",
+    "#5d6d7e",
+    "#884ea0",
 )
 EXHAUSTED = "exhausted"
 EXHAUSTED_COLOUR = "#aab7b8"
@@ -55,11 +69,14 @@ def _svg(width: float, height: float, body: list[str], title: str) -> str:
 
 def _band(x1: float, y1: float, x2: float, y2: float, h: float, colour: str, tip: str) -> str:
     mid = (x1 + x2) / 2
-    path = (f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f} "
-            f"L{x2:.1f},{y2 + h:.1f} C{mid:.1f},{y2 + h:.1f} {mid:.1f},{y1 + h:.1f} "
-            f"{x1:.1f},{y1 + h:.1f} Z")
-    return (f"<path d='{path}' fill='{colour}' fill-opacity='0.35'>"
-            f"<title>{escape(tip)}</title></path>")
+    path = (
+        f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f} "
+        f"L{x2:.1f},{y2 + h:.1f} C{mid:.1f},{y2 + h:.1f} {mid:.1f},{y1 + h:.1f} "
+        f"{x1:.1f},{y1 + h:.1f} Z"
+    )
+    return (
+        f"<path d='{path}' fill='{colour}' fill-opacity='0.35'><title>{escape(tip)}</title></path>"
+    )
 
 
 def rounds_svg(outcome: Outcome) -> str:
@@ -94,21 +111,32 @@ def rounds_svg(outcome: Outcome) -> str:
         for name, value in entries:
             h = value * scale
             placed[name] = (y, h)
-            status = (" (elected)" if name in r.elected else
-                      " (eliminated)" if name in r.eliminated else "")
+            status = (
+                " (elected)"
+                if name in r.elected
+                else " (eliminated)"
+                if name in r.eliminated
+                else ""
+            )
             raw = r.exhausted if name == EXHAUSTED else r.tallies[name]
             tip = f"Round {r.number}: {name} {_shown(raw)}{status}"
-            body.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{bar}' height='{max(h, 0.5):.1f}' "
-                        f"fill='{colours[name]}'><title>{escape(tip)}</title></rect>")
+            body.append(
+                f"<rect x='{x:.1f}' y='{y:.1f}' width='{bar}' height='{max(h, 0.5):.1f}' "
+                f"fill='{colours[name]}'><title>{escape(tip)}</title></rect>"
+            )
             if index == 0 or index == len(rounds) - 1 or name in r.elected:
                 anchor, tx = ("end", x - 6) if index == 0 else ("start", x + bar + 6)
                 mark = " ✔" if name in r.elected else ""
-                body.append(f"<text x='{tx:.1f}' y='{y + h / 2 + 4:.1f}' text-anchor='{anchor}' "
-                            f"{FONT}>{escape(name)} {escape(_shown(raw))}{mark}</text>")
+                body.append(
+                    f"<text x='{tx:.1f}' y='{y + h / 2 + 4:.1f}' text-anchor='{anchor}' "
+                    f"{FONT}>{escape(name)} {escape(_shown(raw))}{mark}</text>"
+                )
             y += h + gap
         positions.append(placed)
-        body.append(f"<text x='{x + bar / 2:.1f}' y='{top - 14:.1f}' text-anchor='middle' "
-                    f"{FONT} font-weight='bold'>Round {r.number}</text>")
+        body.append(
+            f"<text x='{x + bar / 2:.1f}' y='{top - 14:.1f}' text-anchor='middle' "
+            f"{FONT} font-weight='bold'>Round {r.number}</text>"
+        )
     for index in range(len(rounds) - 1):
         here, there = rounds[index], rounds[index + 1]
         x1 = left + column_gap * index + bar
@@ -119,16 +147,26 @@ def rounds_svg(outcome: Outcome) -> str:
         for name in positions[index]:
             if name not in positions[index + 1]:
                 continue
-            value = (_number(here.exhausted) if name == EXHAUSTED else
-                     _number(here.tallies[name]))
+            value = _number(here.exhausted) if name == EXHAUSTED else _number(here.tallies[name])
             sent = sum(_number(v) for v in transfers.get(name, {}).values())
-            kept = min(value - sent, _number(there.exhausted) if name == EXHAUSTED else
-                       _number(there.tallies[name]))
+            kept = min(
+                value - sent,
+                _number(there.exhausted) if name == EXHAUSTED else _number(there.tallies[name]),
+            )
             if kept <= 0:
                 continue
             h = kept * scale
-            body.append(_band(x1, out_cursor[name], x2, in_cursor[name], h, colours[name],
-                              f"{name} keeps {kept:g}"))
+            body.append(
+                _band(
+                    x1,
+                    out_cursor[name],
+                    x2,
+                    in_cursor[name],
+                    h,
+                    colours[name],
+                    f"{name} keeps {kept:g}",
+                )
+            )
             out_cursor[name] += h
             in_cursor[name] += h
         for source, destinations in transfers.items():
@@ -139,9 +177,17 @@ def rounds_svg(outcome: Outcome) -> str:
                 if target not in in_cursor or _number(amount) <= 0:
                     continue
                 h = _number(amount) * scale
-                body.append(_band(x1, out_cursor[source], x2, in_cursor[target], h,
-                                  colours.get(source, EXHAUSTED_COLOUR),
-                                  f"{source} → {destination}: {_shown(amount)}"))
+                body.append(
+                    _band(
+                        x1,
+                        out_cursor[source],
+                        x2,
+                        in_cursor[target],
+                        h,
+                        colours.get(source, EXHAUSTED_COLOUR),
+                        f"{source} → {destination}: {_shown(amount)}",
+                    )
+                )
                 out_cursor[source] += h
                 in_cursor[target] += h
     return _svg(width, height, body, f"{outcome.method}: votes round by round")
@@ -158,46 +204,65 @@ def bars_svg(tallies: Mapping[str, Any], title: str, winners: Sequence[str] = ()
         y = 20 + i * row
         w = max(_number(tallies[name]), 0.0) / biggest * length
         mark = " ✔" if name in winners else ""
-        body.append(f"<text x='{left - 8}' y='{y + 14}' text-anchor='end' {FONT}>"
-                    f"{escape(name)}{mark}</text>")
-        body.append(f"<rect x='{left}' y='{y}' width='{max(w, 0.5):.1f}' height='{row - 8}' "
-                    f"fill='{colours[name]}'><title>{escape(name)}: "
-                    f"{escape(_shown(tallies[name]))}</title></rect>")
-        body.append(f"<text x='{left + w + 6:.1f}' y='{y + 14}' {FONT}>"
-                    f"{escape(_shown(tallies[name]))}</text>")
+        body.append(
+            f"<text x='{left - 8}' y='{y + 14}' text-anchor='end' {FONT}>"
+            f"{escape(name)}{mark}</text>"
+        )
+        body.append(
+            f"<rect x='{left}' y='{y}' width='{max(w, 0.5):.1f}' height='{row - 8}' "
+            f"fill='{colours[name]}'><title>{escape(name)}: "
+            f"{escape(_shown(tallies[name]))}</title></rect>"
+        )
+        body.append(
+            f"<text x='{left + w + 6:.1f}' y='{y + 14}' {FONT}>"
+            f"{escape(_shown(tallies[name]))}</text>"
+        )
     return _svg(left + length + 90, 30 + row * len(ordered), body, title)
 
 
 def budget_svg(outcome: Outcome) -> str:
     """The budget split among funded projects, then each funded project's cost and votes."""
     budget = _number(outcome.details.get("budget", 0)) or 1.0
-    funded = [(name, r.extra.get("cost"), r.tallies.get(name)) for r in outcome.rounds
-              for name in r.elected]
+    funded = [
+        (name, r.extra.get("cost"), r.tallies.get(name))
+        for r in outcome.rounds
+        for name in r.elected
+    ]
     colours = _colours([name for name, _, _ in funded])
     left, length, row = 170.0, 480.0, 24.0
-    body = [f"<text x='{left}' y='18' {FONT} font-weight='bold'>Budget "
-            f"{escape(_shown(outcome.details.get('budget', '')))}, spent "
-            f"{escape(_shown(outcome.details.get('spent', '')))}</text>",
-            f"<rect x='{left}' y='26' width='{length}' height='22' fill='#eeeeee'/>"]
+    body = [
+        f"<text x='{left}' y='18' {FONT} font-weight='bold'>Budget "
+        f"{escape(_shown(outcome.details.get('budget', '')))}, spent "
+        f"{escape(_shown(outcome.details.get('spent', '')))}</text>",
+        f"<rect x='{left}' y='26' width='{length}' height='22' fill='#eeeeee'/>",
+    ]
     x = left
     for name, cost, _ in funded:
         w = _number(cost or 0) / budget * length
-        body.append(f"<rect x='{x:.1f}' y='26' width='{w:.1f}' height='22' "
-                    f"fill='{colours[name]}'><title>{escape(name)}: "
-                    f"{escape(_shown(cost))}</title></rect>")
+        body.append(
+            f"<rect x='{x:.1f}' y='26' width='{w:.1f}' height='22' "
+            f"fill='{colours[name]}'><title>{escape(name)}: "
+            f"{escape(_shown(cost))}</title></rect>"
+        )
         x += w
     costliest = max((_number(c or 0) for _, c, _ in funded), default=0.0) or 1.0
     for i, (name, cost, votes) in enumerate(funded):
         y = 64 + i * row
         w = _number(cost or 0) / costliest * length
-        body.append(f"<text x='{left - 8}' y='{y + 13}' text-anchor='end' {FONT}>"
-                    f"{escape(name)}</text>")
-        body.append(f"<rect x='{left}' y='{y}' width='{max(w, 0.5):.1f}' height='{row - 8}' "
-                    f"fill='{colours[name]}'/>")
-        body.append(f"<text x='{left + w + 6:.1f}' y='{y + 13}' {FONT}>cost "
-                    f"{escape(_shown(cost))}, votes {escape(_shown(votes))}</text>")
-    return _svg(left + length + 200, 74 + row * len(funded), body,
-                f"{outcome.method}: funded projects")
+        body.append(
+            f"<text x='{left - 8}' y='{y + 13}' text-anchor='end' {FONT}>{escape(name)}</text>"
+        )
+        body.append(
+            f"<rect x='{left}' y='{y}' width='{max(w, 0.5):.1f}' height='{row - 8}' "
+            f"fill='{colours[name]}'/>"
+        )
+        body.append(
+            f"<text x='{left + w + 6:.1f}' y='{y + 13}' {FONT}>cost "
+            f"{escape(_shown(cost))}, votes {escape(_shown(votes))}</text>"
+        )
+    return _svg(
+        left + length + 200, 74 + row * len(funded), body, f"{outcome.method}: funded projects"
+    )
 
 
 def render_svg(outcome: Outcome) -> str:
@@ -219,12 +284,19 @@ def render_html(outcome: Outcome) -> str:
     head = "".join(f"<th>Round {r.number}</th>" for r in outcome.rounds)
     rows = "".join(
         f"<tr><th>{escape(n)}</th>"
-        + "".join(f"<td>{escape(_shown(r.tallies[n])) if n in r.tallies else ''}</td>"
-                  for r in outcome.rounds)
-        + "</tr>" for n in names)
+        + "".join(
+            f"<td>{escape(_shown(r.tallies[n])) if n in r.tallies else ''}</td>"
+            for r in outcome.rounds
+        )
+        + "</tr>"
+        for n in names
+    )
     winners = ", ".join(outcome.winners) or "none"
-    tied = f"<p><strong>Tied, undecided:</strong> {escape(', '.join(outcome.tied))}</p>" \
-        if outcome.tied else ""
+    tied = (
+        f"<p><strong>Tied, undecided:</strong> {escape(', '.join(outcome.tied))}</p>"
+        if outcome.tied
+        else ""
+    )
     return (
         "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(outcome.method)} count</title>"
@@ -245,5 +317,7 @@ def render_chart(outcome: Outcome, suffix: str) -> str:
         return render_svg(outcome)
     if kind in ("html", "htm"):
         return render_html(outcome)
-    raise ConfigError(f"Charts are written as .svg or .html, not {suffix!r}.",
-                      hint="Name the chart file out.svg or out.html.")
+    raise ConfigError(
+        f"Charts are written as .svg or .html, not {suffix!r}.",
+        hint="Name the chart file out.svg or out.html.",
+    )

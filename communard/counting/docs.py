@@ -133,8 +133,10 @@ def index_page(methods: list[MethodInfo]) -> str:
     ]
     for info in methods:
         aliases = ", ".join(f"`{a}`" for a in info.aliases) or "—"
-        lines.append(f"| [`{info.id}`]({info.id}.md) | {_cell(info.name)} | {info.ballot} | "
-                     f"{info.seats} | {aliases} |")
+        lines.append(
+            f"| [`{info.id}`]({info.id}.md) | {_cell(info.name)} | {info.ballot} | "
+            f"{info.seats} | {aliases} |"
+        )
     lines.append("")
     return "\n".join(lines)
 

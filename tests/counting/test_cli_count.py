@@ -259,15 +259,22 @@ def test_charts_escape_names_and_draw_budgets_and_bars() -> None:
     from communard.counting import Outcome, Round
     from communard.counting.charts import render_chart, render_svg
 
-    bars = Outcome("approval", "1", ("<Rosa & co>",),
-                   [Round(1, tallies={"<Rosa & co>": 3, "B": 1})])
+    bars = Outcome(
+        "approval", "1", ("<Rosa & co>",), [Round(1, tallies={"<Rosa & co>": 3, "B": 1})]
+    )
     svg = render_svg(bars)
     assert "&lt;Rosa &amp; co&gt;" in svg
     assert "<Rosa" not in svg
-    budget = Outcome("greedy", "1", ("p1", "p2"), [
-        Round(1, tallies={"p1": 40}, elected=["p1"], extra={"cost": 600}),
-        Round(2, tallies={"p2": 30}, elected=["p2"], extra={"cost": 300}),
-    ], details={"budget": 1000, "spent": 900})
+    budget = Outcome(
+        "greedy",
+        "1",
+        ("p1", "p2"),
+        [
+            Round(1, tallies={"p1": 40}, elected=["p1"], extra={"cost": 600}),
+            Round(2, tallies={"p2": 30}, elected=["p2"], extra={"cost": 300}),
+        ],
+        details={"budget": 1000, "spent": 900},
+    )
     drawn = render_svg(budget)
     assert "Budget 1000, spent 900" in drawn
     assert "cost 600, votes 40" in drawn

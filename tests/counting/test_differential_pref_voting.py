@@ -69,8 +69,9 @@ def our_profile(m: int, orders: list[Any], counts: list[int]) -> RankedProfile:
 def their_profile(m: int, orders: list[Any], counts: list[int]) -> Any:
     # ProfileWithTies for complete ballots too: pref_voting's Profile compiles numba
     # kernels on first use (about 15 s), and both agree on complete ballots.
-    profile = pv_ties.ProfileWithTies([{c: r for r, c in enumerate(o)} for o in orders],
-                                      rcounts=counts, candidates=list(range(m)))
+    profile = pv_ties.ProfileWithTies(
+        [{c: r for r, c in enumerate(o)} for o in orders], rcounts=counts, candidates=list(range(m))
+    )
     profile.use_extended_strict_preference()
     return profile
 
@@ -79,8 +80,12 @@ def equal_margin_groups_are_small(m: int, orders: list[Any], counts: list[int]) 
     """Whether no more than three defeats share a margin (pref_voting's ranked pairs
     tries every order of them, which grows factorially)."""
     table = pairwise(our_profile(m, orders, counts))
-    margins = [int(table[a, b] - table[b, a]) for a in range(m) for b in range(m)
-               if table[a, b] > table[b, a]]
+    margins = [
+        int(table[a, b] - table[b, a])
+        for a in range(m)
+        for b in range(m)
+        if table[a, b] > table[b, a]
+    ]
     return max(Counter(margins).values(), default=0) <= 3
 
 
@@ -123,7 +128,8 @@ def test_truncated_ballots(method_id: str, data: tuple[int, list[Any], list[int]
 @SETTINGS
 @given(data=ballots(max_options=4, complete=True))
 def test_schulze_winning_votes_equals_margins_on_complete_ballots(
-        data: tuple[int, list[Any], list[int]]) -> None:
+    data: tuple[int, list[Any], list[int]],
+) -> None:
     m, orders, counts = data
     theirs = set(pv_margin.beat_path(their_profile(m, orders, counts)))
     assert ours(count("schulze", our_profile(m, orders, counts))) == theirs

@@ -25,11 +25,19 @@ from communard.counting import (
 )
 from communard.counting.methods.condorcet import pairwise
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-RANKED = ("plurality", "borda-pessimistic", "borda-optimistic", "borda-averaged", "dowdall",
-          "schulze", "ranked-pairs", "copeland", "minimax")
+RANKED = (
+    "plurality",
+    "borda-pessimistic",
+    "borda-optimistic",
+    "borda-averaged",
+    "dowdall",
+    "schulze",
+    "ranked-pairs",
+    "copeland",
+    "minimax",
+)
 CONDORCET = ("schulze", "ranked-pairs", "copeland", "minimax")
 SCORED = ("score", "star", "majority-judgment")
 
@@ -42,8 +50,14 @@ CHECKED: dict[str, set[str]] = {
     "consent": {"anonymity"},
     "consensus": {"anonymity"},
 }
-MONOTONE_RANKED = ("plurality", "borda-pessimistic", "dowdall", "schulze", "ranked-pairs",
-                   "minimax")
+MONOTONE_RANKED = (
+    "plurality",
+    "borda-pessimistic",
+    "dowdall",
+    "schulze",
+    "ranked-pairs",
+    "minimax",
+)
 for _m in (*MONOTONE_RANKED, "approval", "score", "majority-judgment", "borda"):
     CHECKED[_m].add("monotonicity")
 for _m in ("schulze", "ranked-pairs"):
@@ -70,8 +84,11 @@ def rankings(draw: st.DrawFn, max_options: int = 5, complete: bool = False) -> R
 def scores(draw: st.DrawFn) -> ScoreProfile:
     m = draw(st.integers(2, 4))
     names = [f"c{i}" for i in range(m)]
-    ballots = draw(st.lists(st.fixed_dictionaries({n: st.integers(0, 5) for n in names}),
-                            min_size=1, max_size=9))
+    ballots = draw(
+        st.lists(
+            st.fixed_dictionaries({n: st.integers(0, 5) for n in names}), min_size=1, max_size=9
+        )
+    )
     return ScoreProfile.from_scores(names, ballots, max_score=5)
 
 
@@ -83,8 +100,9 @@ def approvals(draw: st.DrawFn) -> ApprovalProfile:
     return ApprovalProfile.from_sets(names, ballots)
 
 
-def relabel(profile: RankedProfile, permutation: Sequence[int]) -> tuple[RankedProfile,
-                                                                        dict[str, str]]:
+def relabel(
+    profile: RankedProfile, permutation: Sequence[int]
+) -> tuple[RankedProfile, dict[str, str]]:
     """The same ballots with option i renamed to option permutation[i]."""
     names = profile.options
     mapping = {names[i]: names[permutation[i]] for i in range(len(names))}
@@ -105,8 +123,7 @@ def expanded(profile: RankedProfile, order: Sequence[int]) -> RankedProfile:
 @given(profile=rankings(), data=st.data())
 def test_anonymity_ranked(method_id: str, profile: RankedProfile, data: st.DataObject) -> None:
     order = data.draw(st.permutations(range(profile.n_distinct)))
-    assert winners(count(method_id, expanded(profile, order))) == winners(
-        count(method_id, profile))
+    assert winners(count(method_id, expanded(profile, order))) == winners(count(method_id, profile))
 
 
 @pytest.mark.parametrize("method_id", RANKED)
@@ -121,8 +138,9 @@ def test_neutrality_ranked(method_id: str, profile: RankedProfile, data: st.Data
 
 @SETTINGS
 @given(profile=rankings(complete=True), data=st.data())
-def test_anonymity_and_neutrality_of_complete_borda(profile: RankedProfile,
-                                                    data: st.DataObject) -> None:
+def test_anonymity_and_neutrality_of_complete_borda(
+    profile: RankedProfile, data: st.DataObject
+) -> None:
     permutation = data.draw(st.permutations(range(len(profile.options))))
     renamed, mapping = relabel(profile, permutation)
     before = winners(count("borda", profile))
@@ -162,9 +180,11 @@ def test_minimax_winning_votes_is_condorcet_consistent_too() -> None:
 @SETTINGS
 @given(profile=rankings())
 def test_majority_criterion(method_id: str, profile: RankedProfile) -> None:
-    firsts = np.bincount(profile.ranks[:, 0][profile.ranks[:, 0] >= 0].astype(np.intp),
-                         weights=profile.weights[profile.ranks[:, 0] >= 0],
-                         minlength=len(profile.options))
+    firsts = np.bincount(
+        profile.ranks[:, 0][profile.ranks[:, 0] >= 0].astype(np.intp),
+        weights=profile.weights[profile.ranks[:, 0] >= 0],
+        minlength=len(profile.options),
+    )
     leader = int(np.argmax(firsts))
     if 2 * int(firsts[leader]) > profile.n_voters:
         assert count(method_id, profile).winners == (profile.options[leader],)
@@ -193,8 +213,7 @@ def test_smith_criterion(method_id: str, profile: RankedProfile) -> None:
 @pytest.mark.parametrize("method_id", MONOTONE_RANKED)
 @SETTINGS
 @given(profile=rankings(), data=st.data())
-def test_monotonicity_ranked(method_id: str, profile: RankedProfile,
-                             data: st.DataObject) -> None:
+def test_monotonicity_ranked(method_id: str, profile: RankedProfile, data: st.DataObject) -> None:
     check_monotone(method_id, profile, data)
 
 
@@ -211,8 +230,7 @@ def check_monotone(method_id: str, profile: RankedProfile, data: st.DataObject) 
         return
     winner = profile.options.index(outcome.winners[0])
     # Raise the winner one place on one ballot that ranks it below first place.
-    rows = [i for i in range(profile.n_distinct)
-            if winner in profile.ranks[i, 1:].tolist()]
+    rows = [i for i in range(profile.n_distinct) if winner in profile.ranks[i, 1:].tolist()]
     if not rows:
         return
     row = data.draw(st.sampled_from(rows))
@@ -232,17 +250,28 @@ def check_monotone(method_id: str, profile: RankedProfile, data: st.DataObject) 
 @pytest.mark.parametrize("method_id", SCORED)
 @SETTINGS
 @given(profile=scores(), data=st.data())
-def test_anonymity_and_neutrality_scored(method_id: str, profile: ScoreProfile,
-                                         data: st.DataObject) -> None:
+def test_anonymity_and_neutrality_scored(
+    method_id: str, profile: ScoreProfile, data: st.DataObject
+) -> None:
     before = winners(count(method_id, profile))
     rows = np.repeat(profile.scores, profile.weights, axis=0)
     rows = rows[data.draw(st.permutations(range(rows.shape[0])))]
-    shuffled = ScoreProfile(profile.options, rows, np.ones(rows.shape[0], dtype=np.int64),
-                            profile.min_score, profile.max_score)
+    shuffled = ScoreProfile(
+        profile.options,
+        rows,
+        np.ones(rows.shape[0], dtype=np.int64),
+        profile.min_score,
+        profile.max_score,
+    )
     assert winners(count(method_id, shuffled)) == before
     permutation = data.draw(st.permutations(range(len(profile.options))))
-    renamed = ScoreProfile(tuple(profile.options[p] for p in permutation), profile.scores,
-                           profile.weights, profile.min_score, profile.max_score)
+    renamed = ScoreProfile(
+        tuple(profile.options[p] for p in permutation),
+        profile.scores,
+        profile.weights,
+        profile.min_score,
+        profile.max_score,
+    )
     mapping = dict(zip(profile.options, renamed.options, strict=True))
     assert winners(count(method_id, renamed)) == {mapping[w] for w in before}
 
@@ -273,8 +302,9 @@ def test_monotonicity_scored(method_id: str, profile: ScoreProfile, data: st.Dat
 def test_approval_axioms(profile: ApprovalProfile, data: st.DataObject) -> None:
     outcome = count("approval", profile)
     permutation = data.draw(st.permutations(range(len(profile.options))))
-    renamed = ApprovalProfile(tuple(profile.options[p] for p in permutation), profile.approved,
-                              profile.weights)
+    renamed = ApprovalProfile(
+        tuple(profile.options[p] for p in permutation), profile.approved, profile.weights
+    )
     mapping = dict(zip(profile.options, renamed.options, strict=True))
     assert winners(count("approval", renamed)) == {mapping[w] for w in winners(outcome)}
     rows = np.repeat(profile.approved, profile.weights, axis=0)
@@ -284,20 +314,30 @@ def test_approval_axioms(profile: ApprovalProfile, data: st.DataObject) -> None:
         w = profile.options.index(outcome.winners[0])
         more = profile.approved.copy()
         more[:, w] = True
-        assert outcome.winners[0] in winners(count("approval", ApprovalProfile(
-            profile.options, more, profile.weights)))
+        assert outcome.winners[0] in winners(
+            count("approval", ApprovalProfile(profile.options, more, profile.weights))
+        )
 
 
 @SETTINGS
-@given(yes=st.integers(0, 50), no=st.integers(1, 50), abstain=st.integers(0, 20),
-       extra=st.integers(0, 30), strict=st.booleans())
-def test_yes_no_monotonicity(yes: int, no: int, abstain: int, extra: int,
-                             strict: bool) -> None:
+@given(
+    yes=st.integers(0, 50),
+    no=st.integers(1, 50),
+    abstain=st.integers(0, 20),
+    extra=st.integers(0, 30),
+    strict=st.booleans(),
+)
+def test_yes_no_monotonicity(yes: int, no: int, abstain: int, extra: int, strict: bool) -> None:
     electorate = yes + no + abstain + extra
-    before = count("yes-no", YesNoProfile(yes, no, abstain, electorate=electorate),
-                   strict=strict, quorum="1/3")
-    after = count("yes-no", YesNoProfile(yes + 1, no - 1, abstain, electorate=electorate),
-                  strict=strict, quorum="1/3")
+    before = count(
+        "yes-no", YesNoProfile(yes, no, abstain, electorate=electorate), strict=strict, quorum="1/3"
+    )
+    after = count(
+        "yes-no",
+        YesNoProfile(yes + 1, no - 1, abstain, electorate=electorate),
+        strict=strict,
+        quorum="1/3",
+    )
     if before.winners == ("adopted",):
         assert after.winners == ("adopted",)
 

@@ -51,8 +51,9 @@ def test_a_tie_is_reported_without_a_rule() -> None:
 
 
 def test_a_tie_is_broken_and_recorded_with_a_rule() -> None:
-    outcome = count("plurality", ranked((2, ["A"]), (2, ["B"])),
-                    tie_break=Permutation(("B", "A", "C")))
+    outcome = count(
+        "plurality", ranked((2, ["A"]), (2, ["B"])), tie_break=Permutation(("B", "A", "C"))
+    )
     assert outcome.winners == ("B",)
     assert outcome.tie_breaks[0].tied == ("A", "B")
     assert outcome.tie_breaks[0].chosen == ("B",)
@@ -103,7 +104,8 @@ def test_score_refuses_scores_out_of_range() -> None:
 
 def test_star_runoff_overturns_the_score_leader() -> None:
     profile = ScoreProfile.from_scores(
-        ABC, [{"A": 5, "B": 0, "C": 0}, {"A": 1, "B": 2, "C": 0}], weights=[2, 3])
+        ABC, [{"A": 5, "B": 0, "C": 0}, {"A": 1, "B": 2, "C": 0}], weights=[2, 3]
+    )
     outcome = count("star", profile)
     assert outcome.rounds[0].tallies == {"A": 13, "B": 6, "C": 0}
     assert outcome.rounds[1].tallies == {"A": 2, "B": 3}
@@ -114,7 +116,8 @@ def test_star_runoff_overturns_the_score_leader() -> None:
 def test_star_scoring_tie_goes_to_the_head_to_head_winner() -> None:
     # B and C both total 5; two voters score B above C, one the other way.
     profile = ScoreProfile.from_scores(
-        ABC, [{"A": 5, "B": 2, "C": 1}, {"A": 5, "B": 2, "C": 0}, {"A": 0, "B": 1, "C": 4}])
+        ABC, [{"A": 5, "B": 2, "C": 1}, {"A": 5, "B": 2, "C": 0}, {"A": 0, "B": 1, "C": 4}]
+    )
     outcome = count("star", profile)
     assert outcome.rounds[0].tallies == {"A": 10, "B": 5, "C": 5}
     assert set(outcome.rounds[1].tallies) == {"A", "B"}
@@ -141,9 +144,14 @@ GRADES = ["reject", "poor", "fair", "good", "excellent"]
 def test_majority_judgment_median() -> None:
     profile = ScoreProfile.from_scores(
         ["A", "B"],
-        [{"A": "good", "B": "good"}, {"A": "poor", "B": "excellent"},
-         {"A": "excellent", "B": "poor"}, {"A": "good", "B": "fair"}],
-        scale=GRADES)
+        [
+            {"A": "good", "B": "good"},
+            {"A": "poor", "B": "excellent"},
+            {"A": "excellent", "B": "poor"},
+            {"A": "good", "B": "fair"},
+        ],
+        scale=GRADES,
+    )
     outcome = count("mj", profile)
     assert outcome.details["median"] == {"A": "good", "B": "fair"}
     assert outcome.winners == ("A",)
@@ -154,9 +162,14 @@ def test_majority_judgment_tie_broken_by_removing_medians() -> None:
     # Removing medians: A gives fair, fair, poor, ...; B fair, fair, fair: B is ahead.
     profile = ScoreProfile.from_scores(
         ["A", "B"],
-        [{"A": "poor", "B": "fair"}, {"A": "fair", "B": "fair"},
-         {"A": "fair", "B": "fair"}, {"A": "good", "B": "fair"}],
-        scale=GRADES)
+        [
+            {"A": "poor", "B": "fair"},
+            {"A": "fair", "B": "fair"},
+            {"A": "fair", "B": "fair"},
+            {"A": "good", "B": "fair"},
+        ],
+        scale=GRADES,
+    )
     outcome = count("majority-judgment", profile)
     assert outcome.details["median"] == {"A": "fair", "B": "fair"}
     assert outcome.winners == ("B",)
@@ -189,12 +202,15 @@ def test_plain_borda_refuses_truncated_ballots_and_names_the_variants() -> None:
         count("borda", TRUNCATED)
 
 
-@pytest.mark.parametrize(("variant", "expected"), [
-    ("borda-pessimistic", {"A": 6, "B": 4, "C": 2}),
-    ("borda-optimistic", {"A": 6, "B": 7, "C": 5}),
-    ("borda-averaged", {"A": 6, "B": Fraction(11, 2), "C": Fraction(7, 2)}),
-    ("dowdall", {"A": 3, "B": 2, "C": 1}),
-])
+@pytest.mark.parametrize(
+    ("variant", "expected"),
+    [
+        ("borda-pessimistic", {"A": 6, "B": 4, "C": 2}),
+        ("borda-optimistic", {"A": 6, "B": 7, "C": 5}),
+        ("borda-averaged", {"A": 6, "B": Fraction(11, 2), "C": Fraction(7, 2)}),
+        ("dowdall", {"A": 3, "B": 2, "C": 1}),
+    ],
+)
 def test_borda_truncated_variants(variant: str, expected: dict[str, object]) -> None:
     assert count(variant, TRUNCATED).rounds[0].tallies == expected
 

@@ -10,27 +10,35 @@ from communard.counting import ConfigError, YesNoProfile, count
 
 
 def test_adopted_with_quorum_and_threshold_of_votes_cast() -> None:
-    outcome = count("yes-no", YesNoProfile(41, 12, 3, electorate=120),
-                    threshold=Fraction(1, 2), threshold_of="cast", strict=False,
-                    quorum=Fraction(1, 5))
+    outcome = count(
+        "yes-no",
+        YesNoProfile(41, 12, 3, electorate=120),
+        threshold=Fraction(1, 2),
+        threshold_of="cast",
+        strict=False,
+        quorum=Fraction(1, 5),
+    )
     assert outcome.winners == ("adopted",)
     assert outcome.details["decision"] == "adopted"
     assert outcome.explanation[0] == (
-        "Adopted: 41 for, 12 against, 3 abstentions; quorum 56/120 ≥ 20%; threshold 41/53 ≥ 1/2")
+        "Adopted: 41 for, 12 against, 3 abstentions; quorum 56/120 ≥ 20%; threshold 41/53 ≥ 1/2"
+    )
 
 
 def test_rejected_names_the_failed_threshold() -> None:
     outcome = count("yes-no", YesNoProfile(12, 41, 3, electorate=120), quorum=Fraction(1, 5))
     assert outcome.winners == ("rejected",)
     assert outcome.explanation[0] == (
-        "Rejected: 12 for, 41 against, 3 abstentions; quorum 56/120 ≥ 20%; threshold 12/53 ≤ 1/2")
+        "Rejected: 12 for, 41 against, 3 abstentions; quorum 56/120 ≥ 20%; threshold 12/53 ≤ 1/2"
+    )
 
 
 def test_lapsed_when_the_quorum_is_not_met() -> None:
     outcome = count("yes-no", YesNoProfile(15, 3, 2, electorate=120), quorum=Fraction(1, 5))
     assert outcome.details["decision"] == "lapsed"
-    assert outcome.explanation[0].startswith("Lapsed: quorum not met: 15 for, 3 against, "
-                                             "2 abstentions; quorum 20/120 < 20%")
+    assert outcome.explanation[0].startswith(
+        "Lapsed: quorum not met: 15 for, 3 against, 2 abstentions; quorum 20/120 < 20%"
+    )
 
 
 def test_exactly_half_fails_a_strict_majority_and_passes_an_inclusive_one() -> None:
@@ -40,10 +48,20 @@ def test_exactly_half_fails_a_strict_majority_and_passes_an_inclusive_one() -> N
 
 
 def test_two_thirds_of_members_is_exact() -> None:
-    at = count("yes-no", YesNoProfile(80, 5, 10, electorate=120), threshold=Fraction(2, 3),
-               threshold_of="members", strict=False)
-    below = count("yes-no", YesNoProfile(79, 5, 10, electorate=120), threshold=Fraction(2, 3),
-                  threshold_of="members", strict=False)
+    at = count(
+        "yes-no",
+        YesNoProfile(80, 5, 10, electorate=120),
+        threshold=Fraction(2, 3),
+        threshold_of="members",
+        strict=False,
+    )
+    below = count(
+        "yes-no",
+        YesNoProfile(79, 5, 10, electorate=120),
+        threshold=Fraction(2, 3),
+        threshold_of="members",
+        strict=False,
+    )
     assert at.winners == ("adopted",)
     assert at.explanation[0].endswith("threshold 80/120 ≥ 2/3")
     assert below.winners == ("rejected",)
@@ -78,8 +96,7 @@ def test_the_electorate_cannot_be_smaller_than_the_turnout() -> None:
 
 
 def test_json_of_a_decision_has_no_floats() -> None:
-    data = count("yes-no", YesNoProfile(41, 12, 3, electorate=120),
-                 quorum=Fraction(1, 5)).to_json()
+    data = count("yes-no", YesNoProfile(41, 12, 3, electorate=120), quorum=Fraction(1, 5)).to_json()
     assert data["winners"] == ["adopted"]
     assert data["details"]["quorum"] == "1/5"
 
@@ -109,8 +126,9 @@ def test_consensus_with_stand_asides_within_the_limit() -> None:
 
 
 def test_consensus_fails_with_too_many_stand_asides_as_a_share() -> None:
-    outcome = count("consensus", YesNoProfile(10, 0, stand_asides=4),
-                    max_stand_asides=Fraction(1, 4))
+    outcome = count(
+        "consensus", YesNoProfile(10, 0, stand_asides=4), max_stand_asides=Fraction(1, 4)
+    )
     assert outcome.winners == ("rejected",)
     assert "too many stand aside (4 > 3 allowed)" in outcome.explanation[0]
 

@@ -89,8 +89,12 @@ def _method_options(pairs: tuple[str, ...]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            _fail(USAGE, "count.usage", f"--option {pair!r} is not KEY=VALUE.",
-                  "Write e.g. --option threshold=2/3 --option strict=false.")
+            _fail(
+                USAGE,
+                "count.usage",
+                f"--option {pair!r} is not KEY=VALUE.",
+                "Write e.g. --option threshold=2/3 --option strict=false.",
+            )
         options[key.strip().replace("-", "_")] = _parse_value(value)
     return options
 
@@ -108,12 +112,21 @@ def _step(description: str) -> Iterator[None]:
 def _list_methods(as_json: bool) -> None:
     methods = all_methods()
     if as_json:
-        data = [{
-            "id": m.id, "name": m.name, "ballot": m.ballot, "seats": m.seats,
-            "aliases": list(m.aliases), "properties": sorted(m.properties),
-            "version": m.version, "summary": m.summary, "options": m.options,
-            "reference": m.reference,
-        } for m in methods]
+        data = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "ballot": m.ballot,
+                "seats": m.seats,
+                "aliases": list(m.aliases),
+                "properties": sorted(m.properties),
+                "version": m.version,
+                "summary": m.summary,
+                "options": m.options,
+                "reference": m.reference,
+            }
+            for m in methods
+        ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     table = Table(title="Counting methods", show_lines=False)
@@ -141,8 +154,9 @@ def render(outcome: Outcome) -> None:
                 names.append(name)
     if names:
         name_width = min(max(len(n) for n in names), 32)
-        widest = max((len(_format_number(v)) for r in rounds for v in r.tallies.values()),
-                     default=1)
+        widest = max(
+            (len(_format_number(v)) for r in rounds for v in r.tallies.values()), default=1
+        )
         per_table = max(1, (console.width - name_width - 4) // (max(widest, 8) + 5))
         for start in range(0, len(rounds), per_table):
             chunk = rounds[start : start + per_table]
@@ -191,23 +205,52 @@ def render(outcome: Outcome) -> None:
 
 @click.command("count")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "format_", type=click.Choice(FORMATS, case_sensitive=False),
-              help="Ballot file format (detected from the name and content by default).")
-@click.option("--method", "-m", "method_id", metavar="ID",
-              help="Counting method id or alias (see --list-methods); default: the file's own.")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    help="Ballot file format (detected from the name and content by default).",
+)
+@click.option(
+    "--method",
+    "-m",
+    "method_id",
+    metavar="ID",
+    help="Counting method id or alias (see --list-methods); default: the file's own.",
+)
 @click.option("--seats", type=click.IntRange(min=1), help="Number of seats to fill.")
-@click.option("--tie-break", "tie_break", metavar="RULE",
-              help="ask | permutation:A,B,C | previous-rounds[:permutation:A,B,C]. "
-              "Without it, ties are reported, not broken.")
-@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
-              help="A method option, e.g. -o threshold=2/3 -o strict=false (repeatable).")
-@click.option("--kind", type=click.Choice(["ranked", "approval", "score"]),
-              help="How to read numbers under option names in a CSV file.")
+@click.option(
+    "--tie-break",
+    "tie_break",
+    metavar="RULE",
+    help="ask | permutation:A,B,C | previous-rounds[:permutation:A,B,C]. "
+    "Without it, ties are reported, not broken.",
+)
+@click.option(
+    "--option",
+    "-o",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A method option, e.g. -o threshold=2/3 -o strict=false (repeatable).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["ranked", "approval", "score"]),
+    help="How to read numbers under option names in a CSV file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--report", "report_kind", type=click.Choice(["rctab"]),
-              help="Print RCTab's detailed report JSON for the count instead of the table.")
-@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a round-by-round chart (.svg or .html).")
+@click.option(
+    "--report",
+    "report_kind",
+    type=click.Choice(["rctab"]),
+    help="Print RCTab's detailed report JSON for the count instead of the table.",
+)
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a round-by-round chart (.svg or .html).",
+)
 @click.option("--list-methods", is_flag=True, help="List the counting methods and exit.")
 @click.pass_context
 def count(
@@ -234,11 +277,16 @@ def count(
             _list_methods(as_json)
             return
         if file is None:
-            _fail(USAGE, "count.usage", "Name the ballot file to count.",
-                  "communard count FILE (or --list-methods).")
+            _fail(
+                USAGE,
+                "count.usage",
+                "Name the ballot file to count.",
+                "communard count FILE (or --list-methods).",
+            )
             return
-        _count(file, format_, method_id, seats, tie_break, options, kind, as_json, report_kind,
-               chart)
+        _count(
+            file, format_, method_id, seats, tie_break, options, kind, as_json, report_kind, chart
+        )
     except CountingError as error:
         report_error(error)
         raise click.exceptions.Exit(exit_code_for(error)) from None
@@ -248,10 +296,11 @@ def count(
         # A fault of the engine, not of the user's file: one line, the traceback on request.
         if os.environ.get("COMMUNARD_DEBUG"):
             raise
-        support.report("count.internal", f"The count failed inside the engine: "
-                       f"{type(error).__name__}: {error}",
-                       "This is a bug in communard; rerun with COMMUNARD_DEBUG=1 to see where, "
-                       "and report it.")
+        support.report(
+            "count.internal",
+            f"The count failed inside the engine: {type(error).__name__}: {error}",
+            "This is a bug in communard; rerun with COMMUNARD_DEBUG=1 to see where, and report it.",
+        )
         raise click.exceptions.Exit(INTERNAL) from None
 
 
@@ -275,8 +324,13 @@ def _count(
 ) -> None:
     info = get(method_id) if method_id else None
     if kind is None and info is not None:
-        kind = {"ranked": "ranked", "choice": "ranked", "approval": "approval",
-                "score": "score", "grades": "score"}.get(info.ballot)
+        kind = {
+            "ranked": "ranked",
+            "choice": "ranked",
+            "approval": "approval",
+            "score": "score",
+            "grades": "score",
+        }.get(info.ballot)
     with _step(f"Reading {file.name}…"):
         ballots = read_ballots(file, format_, kind=kind)
     options: dict[str, Any] = {}
@@ -313,8 +367,10 @@ def _count(
         try:
             chart.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise ConfigError(f"The chart cannot be written to {chart}: {error.strerror}.",
-                              hint="Choose a writable path for --chart.") from None
+            raise ConfigError(
+                f"The chart cannot be written to {chart}: {error.strerror}.",
+                hint="Choose a writable path for --chart.",
+            ) from None
     if as_json:
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -334,12 +390,16 @@ def _print_rctab_report(ballots: Any, method_id: str) -> None:
     except ModuleNotFoundError as error:
         if not (error.name or "").startswith("communard.counting.rctab"):
             raise
-        raise ConfigError("RCTab reports are not available in this installation.",
-                          hint="Count without --report to see the rounds.") from None
+        raise ConfigError(
+            "RCTab reports are not available in this installation.",
+            hint="Count without --report to see the rounds.",
+        ) from None
     reporter = getattr(module, "detailed_report_json", None)
     if reporter is None:
-        raise ConfigError("RCTab reports are not available in this installation yet.",
-                          hint="Count without --report to see the rounds.")
+        raise ConfigError(
+            "RCTab reports are not available in this installation yet.",
+            hint="Count without --report to see the rounds.",
+        )
     with _step("Counting as RCTab does…"):
         data = reporter(ballots.path)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -66,8 +66,9 @@ def _head(path: Path, size: int = 4096) -> str:
         with path.open("rb") as stream:
             return stream.read(size).decode("utf-8", "replace").lstrip("\ufeff")
     except FileNotFoundError:
-        raise BallotFormatError("no such file", path=str(path),
-                                hint="Check the path of the ballot file.") from None
+        raise BallotFormatError(
+            "no such file", path=str(path), hint="Check the path of the ballot file."
+        ) from None
     except OSError as error:
         raise BallotFormatError(f"cannot be read: {error.strerror}", path=str(path)) from None
 
@@ -142,8 +143,9 @@ def reader(format: str) -> Any:
     return function
 
 
-def read_ballots(path: str | Path, format: str | None = None, *,
-                 kind: str | None = None) -> Ballots:
+def read_ballots(
+    path: str | Path, format: str | None = None, *, kind: str | None = None
+) -> Ballots:
     """Read a ballot file: detect its format unless given, then call that format's reader.
 
     ``kind`` ("ranked", "approval", "score") tells the simple CSV reader how to
@@ -153,8 +155,9 @@ def read_ballots(path: str | Path, format: str | None = None, *,
     format = (format or detect_format(path)).lower()
     if format == "rctab":
         if not path.is_file():
-            raise BallotFormatError("no such file", path=str(path),
-                                    hint="Give the RCTab contest config (.json).")
+            raise BallotFormatError(
+                "no such file", path=str(path), hint="Give the RCTab contest config (.json)."
+            )
         return Ballots("rctab", path)
     read = reader(format)
     profile = read(path, kind=kind) if format == "csv" else read(path)

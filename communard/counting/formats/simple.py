@@ -63,11 +63,15 @@ def _read_text(path: str | Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise BallotFormatError("no such file", path=str(path),
-                                hint="Check the path of the ballot file.") from None
+        raise BallotFormatError(
+            "no such file", path=str(path), hint="Check the path of the ballot file."
+        ) from None
     except UnicodeDecodeError as error:
-        raise BallotFormatError(f"not UTF-8 text ({error.reason} at byte {error.start})",
-                                path=str(path), hint="Save the file as UTF-8.") from None
+        raise BallotFormatError(
+            f"not UTF-8 text ({error.reason} at byte {error.start})",
+            path=str(path),
+            hint="Save the file as UTF-8.",
+        ) from None
     except OSError as error:
         raise BallotFormatError(f"cannot be read: {error.strerror}", path=str(path)) from None
 
@@ -75,7 +79,7 @@ def _read_text(path: str | Path) -> str:
 def _is_rank_column(name: str) -> bool:
     lowered = name.strip().lower().replace(" ", "").replace("_", "")
     for prefix in ("rank", "choice", "preference"):
-        if lowered.startswith(prefix) and lowered[len(prefix):].isdigit():
+        if lowered.startswith(prefix) and lowered[len(prefix) :].isdigit():
             return True
     return False
 
@@ -83,8 +87,12 @@ def _is_rank_column(name: str) -> bool:
 def _parse_count(value: str, path: str, line: int) -> int:
     text = value.strip()
     if not text.isdigit():
-        raise BallotFormatError(f"the count {value!r} is not a whole number", path=path,
-                                line=line, hint="Write how many voters cast this ballot, e.g. 3.")
+        raise BallotFormatError(
+            f"the count {value!r} is not a whole number",
+            path=path,
+            line=line,
+            hint="Write how many voters cast this ballot, e.g. 3.",
+        )
     return int(text)
 
 
@@ -98,21 +106,25 @@ def read_csv(path: str | Path, *, kind: str | None = None, max_score: int | None
     """
     name = str(path)
     if kind is not None and kind not in KINDS:
-        raise BallotFormatError(f"unknown ballot kind {kind!r}", path=name,
-                                hint=f"Use one of {', '.join(KINDS)}.")
+        raise BallotFormatError(
+            f"unknown ballot kind {kind!r}", path=name, hint=f"Use one of {', '.join(KINDS)}."
+        )
     lines = _read_text(path).splitlines()
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
-        raise BallotFormatError("the file is empty", path=name,
-                                hint="The first line names the columns (rank1,rank2,... "
-                                "or the options).")
+        raise BallotFormatError(
+            "the file is empty",
+            path=name,
+            hint="The first line names the columns (rank1,rank2,... or the options).",
+        )
     header = [h.strip() for h in next(csv.reader([lines[header_index]]))]
     count_column = next((i for i, h in enumerate(header) if h.lower() in COUNT_COLUMNS), None)
     columns = [i for i in range(len(header)) if i != count_column]
     if not columns:
-        raise BallotFormatError("the header names no column of ballots", path=name,
-                                line=header_index + 1)
-    distinct: Counter[str] = Counter(line for line in lines[header_index + 1:] if line.strip())
+        raise BallotFormatError(
+            "the header names no column of ballots", path=name, line=header_index + 1
+        )
+    distinct: Counter[str] = Counter(line for line in lines[header_index + 1 :] if line.strip())
     first_line: dict[str, int] = {}
 
     def where(raw: str) -> int:
@@ -126,8 +138,11 @@ def read_csv(path: str | Path, *, kind: str | None = None, max_score: int | None
         cells = next(csv.reader([raw]))
         if len(cells) > len(header):
             raise BallotFormatError(
-                f"{len(cells)} fields where the header has {len(header)}", path=name,
-                line=where(raw), hint="Quote names that contain commas.")
+                f"{len(cells)} fields where the header has {len(header)}",
+                path=name,
+                line=where(raw),
+                hint="Quote names that contain commas.",
+            )
         cells += [""] * (len(header) - len(cells))
         weight = repeats
         if count_column is not None:
@@ -136,13 +151,15 @@ def read_csv(path: str | Path, *, kind: str | None = None, max_score: int | None
     weights = np.array([w for _, w, _ in rows], dtype=np.int64)
     if all(_is_rank_column(header[i]) for i in columns):
         if kind not in (None, "ranked"):
-            raise BallotFormatError(f"rank columns cannot hold {kind} ballots", path=name,
-                                    line=header_index + 1)
+            raise BallotFormatError(
+                f"rank columns cannot hold {kind} ballots", path=name, line=header_index + 1
+            )
         return _ranked_from_names(rows, weights, name, where)
     options = tuple(header[i] for i in columns)
     if len(set(options)) != len(options) or not all(options):
-        raise BallotFormatError("the header repeats an option or leaves one unnamed",
-                                path=name, line=header_index + 1)
+        raise BallotFormatError(
+            "the header repeats an option or leaves one unnamed", path=name, line=header_index + 1
+        )
     values = np.full((len(rows), len(options)), EMPTY, dtype=np.int64)
     for r, (cells, _, raw) in enumerate(rows):
         for c, cell in enumerate(cells):
@@ -150,16 +167,20 @@ def read_csv(path: str | Path, *, kind: str | None = None, max_score: int | None
                 continue
             if not cell.isdigit():
                 raise BallotFormatError(
-                    f"{options[c]!r}: {cell!r} is not a whole number ≥ 0", path=name,
-                    line=where(raw), hint="Write a rank (1 = first), 1/0 for approval, or a score.")
+                    f"{options[c]!r}: {cell!r} is not a whole number ≥ 0",
+                    path=name,
+                    line=where(raw),
+                    hint="Write a rank (1 = first), 1/0 for approval, or a score.",
+                )
             values[r, c] = int(cell)
     if kind is None:
         kind = "approval" if ((values == 0) | (values == 1) | (values == EMPTY)).all() else "ranked"
     return _from_option_layout(options, values, weights, kind, max_score, name)
 
 
-def _ranked_from_names(rows: list[tuple[list[str], int, str]], weights: Any, name: str,
-                       where: Any) -> RankedProfile:
+def _ranked_from_names(
+    rows: list[tuple[list[str], int, str]], weights: Any, name: str, where: Any
+) -> RankedProfile:
     options: dict[str, int] = {}
     for cells, _, _ in rows:
         for cell in cells:
@@ -179,12 +200,14 @@ def _ranked_from_names(rows: list[tuple[list[str], int, str]], weights: Any, nam
     return RankedProfile(tuple(options), ranks, grouped, {"source": name})
 
 
-def _from_option_layout(options: tuple[str, ...], values: Any, weights: Any, kind: str,
-                        max_score: int | None, name: str) -> Profile:
+def _from_option_layout(
+    options: tuple[str, ...], values: Any, weights: Any, kind: str, max_score: int | None, name: str
+) -> Profile:
     if kind == "approval":
         if ((values != 0) & (values != 1) & (values != EMPTY)).any():
-            raise BallotFormatError("approval ballots hold only 1 (approve) and 0 or blank",
-                                    path=name)
+            raise BallotFormatError(
+                "approval ballots hold only 1 (approve) and 0 or blank", path=name
+            )
         approved, grouped = group_rows(values == 1, weights)
         return ApprovalProfile(options, approved, grouped, {"source": name})
     if kind == "score":
@@ -198,8 +221,11 @@ def _from_option_layout(options: tuple[str, ...], values: Any, weights: Any, kin
     width = int(values.max(initial=0))
     matrix = np.full((values.shape[0], max(width, 1)), EMPTY, dtype=rank_dtype(m))
     if (values == 0).any():
-        raise BallotFormatError("rank 0 given; ranks start at 1 (the first choice)", path=name,
-                                hint="Or read the file as scores (--method score).")
+        raise BallotFormatError(
+            "rank 0 given; ranks start at 1 (the first choice)",
+            path=name,
+            hint="Or read the file as scores (--method score).",
+        )
     for c in range(m):
         rows = np.flatnonzero(values[:, c] > 0)
         positions = values[rows, c] - 1
@@ -219,33 +245,43 @@ def read_json(path: str | Path) -> Profile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise BallotFormatError(f"not valid JSON: {error.msg} (column {error.colno})",
-                                path=name, line=error.lineno) from None
+        raise BallotFormatError(
+            f"not valid JSON: {error.msg} (column {error.colno})", path=name, line=error.lineno
+        ) from None
     return profile_from_json(data, name)
 
 
 def profile_from_json(data: Any, name: str = "<json>") -> Profile:
     """Build a profile from already parsed JSON data of the simple format."""
     if not isinstance(data, dict):
-        raise BallotFormatError("the top level must be an object", path=name,
-                                hint='Start with {"options": [...], "ballots": [...]}.')
+        raise BallotFormatError(
+            "the top level must be an object",
+            path=name,
+            hint='Start with {"options": [...], "ballots": [...]}.',
+        )
     if "yes" in data:
         return _yes_no(data, name)
     options = data.get("options")
-    if (not isinstance(options, list) or not all(isinstance(o, str) and o for o in options)
-            or len(set(options)) != len(options)):
+    if (
+        not isinstance(options, list)
+        or not all(isinstance(o, str) and o for o in options)
+        or len(set(options)) != len(options)
+    ):
         raise BallotFormatError('"options" must be a list of distinct option names', path=name)
     ballots = data.get("ballots")
     if not isinstance(ballots, list):
         raise BallotFormatError('"ballots" must be a list', path=name)
     kind = data.get("kind")
     if kind is None and ballots and isinstance(ballots[0], dict):
-        kind = next((k for k, key in (("approval", "approvals"), ("score", "scores"))
-                     if key in ballots[0]), "ranked")
+        kind = next(
+            (k for k, key in (("approval", "approvals"), ("score", "scores")) if key in ballots[0]),
+            "ranked",
+        )
     kind = kind or "ranked"
     if kind not in KINDS:
-        raise BallotFormatError(f'unknown "kind" {kind!r}', path=name,
-                                hint=f"Use one of {', '.join(KINDS)}.")
+        raise BallotFormatError(
+            f'unknown "kind" {kind!r}', path=name, hint=f"Use one of {', '.join(KINDS)}."
+        )
     index = {o: i for i, o in enumerate(options)}
     m = len(options)
 
@@ -318,8 +354,9 @@ def profile_from_json(data: Any, name: str = "<json>") -> Profile:
     if scale is not None:
         low, top = 0, len(scale) - 1
     matrix_s, grouped = group_rows(scores, w)
-    return ScoreProfile(tuple(options), matrix_s, grouped, low, top,
-                        tuple(scale) if scale else None, meta)
+    return ScoreProfile(
+        tuple(options), matrix_s, grouped, low, top, tuple(scale) if scale else None, meta
+    )
 
 
 def _yes_no(data: Mapping[str, Any], name: str) -> YesNoProfile:
@@ -329,15 +366,20 @@ def _yes_no(data: Mapping[str, Any], name: str) -> YesNoProfile:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise BallotFormatError(f'"{key}" must be a whole number ≥ 0, not {value!r}',
-                                    path=name)
+            raise BallotFormatError(f'"{key}" must be a whole number ≥ 0, not {value!r}', path=name)
         counts[key] = value
     blocks = data.get("blocks", [])
     if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks):
         raise BallotFormatError('"blocks" must be a list of reasons (strings)', path=name)
-    return YesNoProfile(counts["yes"], counts["no"], counts["abstain"],
-                        counts.get("electorate"), tuple(blocks), counts["stand_asides"],
-                        {"source": name})
+    return YesNoProfile(
+        counts["yes"],
+        counts["no"],
+        counts["abstain"],
+        counts.get("electorate"),
+        tuple(blocks),
+        counts["stand_asides"],
+        {"source": name},
+    )
 
 
 # --- writers ------------------------------------------------------------------
@@ -372,19 +414,32 @@ def to_json_data(profile: Profile) -> dict[str, Any]:
     options = list(profile.options)
     if isinstance(profile, RankedProfile):
         if (profile.ranks == OVERVOTE).any():
-            raise BallotFormatError("overvoted ranks cannot be written to the simple JSON "
-                                    "format (it does not keep which options were marked)")
-        ballots = [{"ranking": [m[0] if m else None for m in marks], "count": weight}
-                   for marks, weight in _ranked_rows(profile)]
+            raise BallotFormatError(
+                "overvoted ranks cannot be written to the simple JSON "
+                "format (it does not keep which options were marked)"
+            )
+        ballots = [
+            {"ranking": [m[0] if m else None for m in marks], "count": weight}
+            for marks, weight in _ranked_rows(profile)
+        ]
         return {"options": options, "kind": "ranked", "ballots": ballots}
     if isinstance(profile, ApprovalProfile):
-        ballots = [{"approvals": [options[c] for c in np.flatnonzero(row)], "count": int(w)}
-                   for row, w in zip(profile.approved, profile.weights, strict=True)]
+        ballots = [
+            {"approvals": [options[c] for c in np.flatnonzero(row)], "count": int(w)}
+            for row, w in zip(profile.approved, profile.weights, strict=True)
+        ]
         return {"options": options, "kind": "approval", "ballots": ballots}
-    ballots = [{"scores": {options[c]: int(s) for c, s in enumerate(row) if s >= 0},
-                "count": int(w)} for row, w in zip(profile.scores, profile.weights, strict=True)]
-    data = {"options": options, "kind": "score", "min_score": profile.min_score,
-            "max_score": profile.max_score, "ballots": ballots}
+    ballots = [
+        {"scores": {options[c]: int(s) for c, s in enumerate(row) if s >= 0}, "count": int(w)}
+        for row, w in zip(profile.scores, profile.weights, strict=True)
+    ]
+    data = {
+        "options": options,
+        "kind": "score",
+        "min_score": profile.min_score,
+        "max_score": profile.max_score,
+        "ballots": ballots,
+    }
     if profile.scale:
         data["scale"] = list(profile.scale)
     return data
@@ -392,8 +447,9 @@ def to_json_data(profile: Profile) -> dict[str, Any]:
 
 def write_json(profile: Profile, path: str | Path) -> None:
     """Write a profile as simple JSON."""
-    Path(path).write_text(json.dumps(to_json_data(profile), ensure_ascii=False, indent=1) + "\n",
-                          encoding="utf-8")
+    Path(path).write_text(
+        json.dumps(to_json_data(profile), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def to_csv_text(profile: RankedProfile | ApprovalProfile | ScoreProfile) -> str:
@@ -407,13 +463,17 @@ def to_csv_text(profile: RankedProfile | ApprovalProfile | ScoreProfile) -> str:
         for marks, weight in rows:
             cells = ["=".join(m) for m in marks] + [""] * (width - len(marks))
             if any("?" in m for m in marks):
-                raise BallotFormatError("overvoted ranks cannot be written without the options "
-                                        "marked there")
+                raise BallotFormatError(
+                    "overvoted ranks cannot be written without the options marked there"
+                )
             writer.writerow([*cells, weight])
         return buffer.getvalue()
     writer.writerow([*profile.options, "count"])
-    matrix: npt.NDArray[Any] = (profile.approved.astype(np.int64)
-                                if isinstance(profile, ApprovalProfile) else profile.scores)
+    matrix: npt.NDArray[Any] = (
+        profile.approved.astype(np.int64)
+        if isinstance(profile, ApprovalProfile)
+        else profile.scores
+    )
     for row, weight in zip(matrix, profile.weights, strict=True):
         writer.writerow([("" if v < 0 else int(v)) for v in row] + [int(weight)])
     return buffer.getvalue()

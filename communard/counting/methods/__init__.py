@@ -8,6 +8,7 @@ from importlib import import_module
 _MODULES = (
     "yesno",
     "single",
+    "borda",
     "condorcet",
     "irv",
     "stv",

@@ -26,7 +26,7 @@ from ..outcomes import Number, Outcome, Round, TieBreakRecord
 from ..profiles import RankedProfile, effective_ranks
 from ..registry import method
 from ..ties import TieBreaker
-from .single import (
+from .rankings import (
     bin_count,
     breaker_of,
     expect,
@@ -64,8 +64,9 @@ def pairwise(profile: RankedProfile) -> Matrix:
     kernel = getattr(kernels, "pairwise", None)
     if kernel is None:
         return pairwise_numpy(profile)
-    table: Matrix = np.asarray(kernel(profile.ranks, profile.weights, len(profile.options)),
-                               dtype=np.int64)
+    table: Matrix = np.asarray(
+        kernel(profile.ranks, profile.weights, len(profile.options)), dtype=np.int64
+    )
     return table
 
 
@@ -100,8 +101,10 @@ def pairwise_numpy(profile: RankedProfile) -> Matrix:
 
 def table_of(options: Sequence[str], matrix: npt.NDArray[Any]) -> dict[str, dict[str, int]]:
     """A matrix as ``{a: {b: value}}`` over distinct options."""
-    return {a: {b: int(matrix[i, j]) for j, b in enumerate(options) if j != i}
-            for i, a in enumerate(options)}
+    return {
+        a: {b: int(matrix[i, j]) for j, b in enumerate(options) if j != i}
+        for i, a in enumerate(options)
+    }
 
 
 def condorcet_winner(options: Sequence[str], table: Matrix) -> str | None:
@@ -113,27 +116,31 @@ def condorcet_winner(options: Sequence[str], table: Matrix) -> str | None:
     return None
 
 
-def _common(profile: RankedProfile, method_id: str, seats: int) -> tuple[Matrix, list[str],
-                                                                         dict[str, Any]]:
+def _common(
+    profile: RankedProfile, method_id: str, seats: int
+) -> tuple[Matrix, list[str], dict[str, Any]]:
     expect(profile, (RankedProfile,), method_id)
     single_seat(seats, method_id)
     table = pairwise(profile)
     options = profile.options
     winner = condorcet_winner(options, table)
-    lines = [f"Pairwise table of {profile.n_voters} voters over {len(options)} options "
-             "(details.pairwise: how many rank each option above each other)."]
+    lines = [
+        f"Pairwise table of {profile.n_voters} voters over {len(options)} options "
+        "(details.pairwise: how many rank each option above each other)."
+    ]
     if winner is not None:
-        lines.append(f"{winner} is the Condorcet winner: preferred head to head to every "
-                     "other option.")
+        lines.append(
+            f"{winner} is the Condorcet winner: preferred head to head to every other option."
+        )
     elif len(options) > 1:
         lines.append("No option beats every other head to head (no Condorcet winner).")
     details: dict[str, Any] = {"pairwise": table_of(options, table), "condorcet_winner": winner}
     return table, lines, details
 
 
-def _layers(options: Sequence[str], beaten_by: npt.NDArray[np.bool_]) -> tuple[
-    tuple[str, ...], ...
-]:
+def _layers(
+    options: Sequence[str], beaten_by: npt.NDArray[np.bool_]
+) -> tuple[tuple[str, ...], ...]:
     """Rank options by how many others beat them under a transitive relation, fewest first."""
     counts = {o: int(beaten_by[:, i].sum()) for i, o in enumerate(options)}
     return ranking_by(options, counts, reverse=False)
@@ -204,16 +211,31 @@ def schulze(
     ranking = _layers(options, beats)
     details["strongest_paths"] = table_of(options, paths)
     wins = {o: int(beats[i].sum()) for i, o in enumerate(options)}
-    lines.append(f"Strongest paths ({STRENGTHS[strength]}): "
-                 + "; ".join(f"{o} beats {wins[o]}"
-                             for o in sorted(options, key=lambda o: -wins[o]))
-                 + " (options beaten by stronger paths).")
-    note = "Options ranked by strongest paths: " + " > ".join(
-        "=".join(group) for group in ranking) + "."
+    lines.append(
+        f"Strongest paths ({STRENGTHS[strength]}): "
+        + "; ".join(f"{o} beats {wins[o]}" for o in sorted(options, key=lambda o: -wins[o]))
+        + " (options beaten by stronger paths)."
+    )
+    note = (
+        "Options ranked by strongest paths: "
+        + " > ".join("=".join(group) for group in ranking)
+        + "."
+    )
     lines.append(note)
     tallies: dict[str, Number] = dict(wins)
-    return finish("schulze", "1", options, tallies, ranking, 1, breaker_of(tie_break),
-                  unit="options beaten", note=note, explanation=lines, details=details)
+    return finish(
+        "schulze",
+        "1",
+        options,
+        tallies,
+        ranking,
+        1,
+        breaker_of(tie_break),
+        unit="options beaten",
+        note=note,
+        explanation=lines,
+        details=details,
+    )
 
 
 # --- ranked pairs -------------------------------------------------------------
@@ -244,9 +266,9 @@ class _Locks:
         return self.reach.tobytes()
 
 
-def _lock_in_order(locks: _Locks, pairs: Sequence[tuple[int, int]]) -> tuple[
-    list[tuple[int, int]], list[tuple[int, int]]
-]:
+def _lock_in_order(
+    locks: _Locks, pairs: Sequence[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     locked, skipped = [], []
     for a, b in pairs:
         if locks.allows(a, b):
@@ -314,11 +336,17 @@ def ranked_pairs(
         position = {name: i for i, name in enumerate(record.chosen)}
         for g in groups:
             g.sort(key=lambda p: (position[options[p[0]]], -position[options[p[1]]]))
-        records.append(TieBreakRecord(
-            round=1, purpose="order of equal margins", tied=record.tied, chosen=record.chosen,
-            rule=record.rule,
-            explanation="Defeats with equal margins are locked in the order of this ranking "
-            "of the options (Zavist & Tideman). " + record.explanation))
+        records.append(
+            TieBreakRecord(
+                round=1,
+                purpose="order of equal margins",
+                tied=record.tied,
+                chosen=record.chosen,
+                rule=record.rule,
+                explanation="Defeats with equal margins are locked in the order of this ranking "
+                "of the options (Zavist & Tideman). " + record.explanation,
+            )
+        )
     finals: dict[bytes, _Locks] = {}
     undecided = False
     if breaker is None and conflicts:
@@ -347,18 +375,34 @@ def ranked_pairs(
         locks = _Locks(m)
         locked, skipped = _lock_in_order(locks, [p for g in groups for p in g])
         finals = {locks.key(): locks}
-        lines.append("Locked: " + ", ".join(show(p) for p in locked) + "." if locked
-                     else "No defeat to lock.")
+        lines.append(
+            "Locked: " + ", ".join(show(p) for p in locked) + "."
+            if locked
+            else "No defeat to lock."
+        )
         if skipped:
-            lines.append("Skipped, because each would close a cycle: "
-                         + ", ".join(show(p) for p in skipped) + ".")
+            lines.append(
+                "Skipped, because each would close a cycle: "
+                + ", ".join(show(p) for p in skipped)
+                + "."
+            )
     if undecided:
-        involved = tuple(sorted({options[i] for g in conflicts for p in g for i in p},
-                                key=options.index))
-        lines.append("Defeats with equal margins conflict in too many ways to try every "
-                     "order; " + tie_phrase(involved))
-        return Outcome("ranked-pairs", "1", (), [Round(1, note=lines[-1])], tied=involved,
-                       explanation=lines, details=details)
+        involved = tuple(
+            sorted({options[i] for g in conflicts for p in g for i in p}, key=options.index)
+        )
+        lines.append(
+            "Defeats with equal margins conflict in too many ways to try every "
+            "order; " + tie_phrase(involved)
+        )
+        return Outcome(
+            "ranked-pairs",
+            "1",
+            (),
+            [Round(1, note=lines[-1])],
+            tied=involved,
+            explanation=lines,
+            details=details,
+        )
     rankings = {key: _layers(options, state.reach) for key, state in finals.items()}
     possible = sorted({o for r in rankings.values() if r for o in r[0]}, key=options.index)
     if len(finals) == 1:
@@ -366,20 +410,35 @@ def ranked_pairs(
     elif len(possible) == 1:
         rest = tuple(o for o in options if o != possible[0])
         ranking = ((possible[0],), rest) if rest else ((possible[0],),)
-        lines.append(f"Defeats with equal margins conflict, but {possible[0]} wins in every "
-                     "order of them; the order of the others depends on that choice.")
+        lines.append(
+            f"Defeats with equal margins conflict, but {possible[0]} wins in every "
+            "order of them; the order of the others depends on that choice."
+        )
     else:
         ranking = (tuple(possible), tuple(o for o in options if o not in possible))
         ranking = tuple(g for g in ranking if g)
-        lines.append("Defeats with equal margins conflict, and different orders of them give "
-                     f"different winners: {', '.join(possible)}.")
+        lines.append(
+            "Defeats with equal margins conflict, and different orders of them give "
+            f"different winners: {', '.join(possible)}."
+        )
     note = "Locked order: " + " > ".join("=".join(group) for group in ranking) + "."
     lines.append(note)
     lines.extend(record_phrase(r) for r in records)
     tallies = {o: int((margins[i] > 0).sum()) for i, o in enumerate(options)}
-    return finish("ranked-pairs", "1", options, tallies, ranking, 1, breaker,
-                  unit="pairwise wins", note=note, explanation=lines, details=details,
-                  records=records)
+    return finish(
+        "ranked-pairs",
+        "1",
+        options,
+        tallies,
+        ranking,
+        1,
+        breaker,
+        unit="pairwise wins",
+        note=note,
+        explanation=lines,
+        details=details,
+        records=records,
+    )
 
 
 # --- Copeland -----------------------------------------------------------------
@@ -410,12 +469,25 @@ def copeland(
     for i, o in enumerate(options):
         value = Fraction(int(wins[i])) + Fraction(int(draws[i]), 2)
         scores[o] = value.numerator if value.denominator == 1 else value
-    note = "Copeland scores (1 a win, 1/2 a draw): " + "; ".join(
-        f"{o} {scores[o]}" for o in sorted(options, key=lambda o: -scores[o])) + "."
+    note = (
+        "Copeland scores (1 a win, 1/2 a draw): "
+        + "; ".join(f"{o} {scores[o]}" for o in sorted(options, key=lambda o: -scores[o]))
+        + "."
+    )
     lines.append(note)
-    return finish("copeland", "1", options, scores, ranking_by(options, scores), 1,
-                  breaker_of(tie_break), unit="points", note=note, explanation=lines,
-                  details=details)
+    return finish(
+        "copeland",
+        "1",
+        options,
+        scores,
+        ranking_by(options, scores),
+        1,
+        breaker_of(tie_break),
+        unit="points",
+        note=note,
+        explanation=lines,
+        details=details,
+    )
 
 
 # --- minimax ------------------------------------------------------------------
@@ -436,8 +508,11 @@ MINIMAX_SCORES = {
     properties=("anonymity", "neutrality", "condorcet-winner", "monotonicity"),
     reference="Simpson, 'On defining areas of voter choice', Quarterly Journal of Economics "
     "83 (1969) 478-490; Kramer, Journal of Economic Theory 16 (1977) 310-334.",
-    options={"score": "How bad each option's worst defeat is: " + "; ".join(
-        f"'{k}' = {v}" for k, v in MINIMAX_SCORES.items()) + "."},
+    options={
+        "score": "How bad each option's worst defeat is: "
+        + "; ".join(f"'{k}' = {v}" for k, v in MINIMAX_SCORES.items())
+        + "."
+    },
 )
 def minimax(
     profile: RankedProfile,
@@ -464,12 +539,26 @@ def minimax(
         worst_matrix = against.copy()
     off_diagonal = ~np.eye(m, dtype=np.bool_)
     low = np.iinfo(np.int64).min
-    worst = np.where(off_diagonal, worst_matrix, low).max(axis=1) if m > 1 else np.zeros(m,
-                                                                                        np.int64)
+    worst = (
+        np.where(off_diagonal, worst_matrix, low).max(axis=1) if m > 1 else np.zeros(m, np.int64)
+    )
     scores: dict[str, Number] = {o: int(worst[i]) for i, o in enumerate(options)}
-    note = f"Worst defeats ({MINIMAX_SCORES[score]}): " + "; ".join(
-        f"{o} {scores[o]}" for o in sorted(options, key=lambda o: scores[o])) + "."
+    note = (
+        f"Worst defeats ({MINIMAX_SCORES[score]}): "
+        + "; ".join(f"{o} {scores[o]}" for o in sorted(options, key=lambda o: scores[o]))
+        + "."
+    )
     lines.append(note)
-    return finish("minimax", "1", options, scores, ranking_by(options, scores, reverse=False),
-                  1, breaker_of(tie_break), unit="against", note=note, explanation=lines,
-                  details=details)
+    return finish(
+        "minimax",
+        "1",
+        options,
+        scores,
+        ranking_by(options, scores, reverse=False),
+        1,
+        breaker_of(tie_break),
+        unit="against",
+        note=note,
+        explanation=lines,
+        details=details,
+    )

@@ -1,9 +1,8 @@
-"""Single-round methods: plurality, approval, score, STAR, majority judgment, Borda.
+"""Single-round methods and STAR: plurality, approval, score, STAR, majority judgment.
 
 Every tally is a whole-array sum over the grouped profile, each distinct
-ballot weighted by how many voters cast it (``np.add.at`` on ``int64``, exact).
-Positional points that are not whole (averaged Borda, Dowdall) are summed as
-``Fraction``s of integer per-position counts, so nothing passes through a float.
+ballot weighted by how many voters cast it (``np.add.at`` or an integer matrix
+product on ``int64``, exact). The Borda family lives in ``borda.py``.
 
 Ties: with ``tie_break=None`` a tie for a seat is reported in ``Outcome.tied``
 and the seat stays empty; with a ``TieBreaker`` (or a rule written as text,
@@ -12,8 +11,7 @@ e.g. ``"permutation:A,B,C"``) it is broken and recorded in ``tie_breaks``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from fractions import Fraction
+from collections.abc import Callable, Mapping
 from functools import cmp_to_key
 from typing import Any
 
@@ -21,131 +19,23 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ConfigError
-from ..outcomes import Number, Outcome, Round, TieBreakRecord
+from ..outcomes import Number, Outcome, Round
 from ..profiles import ApprovalProfile, RankedProfile, ScoreProfile, effective_ranks
 from ..registry import method
-from ..ties import TieBreaker, choose_top, parse_tie_break
-
-Ranking = tuple[tuple[str, ...], ...]
-
-
-def breaker_of(tie_break: TieBreaker | str | None) -> TieBreaker | None:
-    """Accept a tie-break rule as an object or as text (``parse_tie_break``)."""
-    if tie_break is None or not isinstance(tie_break, str):
-        return tie_break
-    return parse_tie_break(tie_break)
-
-
-def expect(profile: Any, kinds: tuple[type, ...], method_id: str) -> None:
-    """Refuse a profile of the wrong ballot kind with a clear message."""
-    if not isinstance(profile, kinds):
-        names = " or ".join(k.__name__ for k in kinds)
-        raise ConfigError(
-            f"The method {method_id!r} counts {names} ballots, not {type(profile).__name__}.",
-            hint="Choose a method for this ballot kind (communard count --list-methods).",
-        )
-
-
-def single_seat(seats: int, method_id: str) -> None:
-    if seats != 1:
-        raise ConfigError(
-            f"The method {method_id!r} elects one winner, not {seats}.",
-            hint="Use a multi-winner method (STV, a committee rule) for several seats.",
-        )
-
-
-def ranking_by(
-    options: Sequence[str], score: Mapping[str, Any], *, reverse: bool = True
-) -> Ranking:
-    """Group options by equal score, best first (highest, or lowest with ``reverse=False``)."""
-    levels = sorted({score[o] for o in options}, reverse=reverse)
-    return tuple(tuple(o for o in options if score[o] == level) for level in levels)
-
-
-def weighted_sum(
-    columns: npt.NDArray[Any], weights: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Sum each column of ``columns`` over distinct ballots, weighted (exact, ``int64``)."""
-    return np.asarray(weights, dtype=np.int64) @ np.asarray(columns, dtype=np.int64)
-
-
-def bin_count(
-    keys: npt.NDArray[Any], weights: npt.NDArray[np.int64], size: int
-) -> npt.NDArray[np.int64]:
-    """Weighted histogram of ``keys`` in ``size`` bins, in exact ``int64`` arithmetic."""
-    totals = np.zeros(size, dtype=np.int64)
-    flat_keys = np.asarray(keys, dtype=np.intp).ravel()
-    np.add.at(totals, flat_keys, np.asarray(weights, dtype=np.int64).ravel())
-    return totals
-
-
-def amount(value: Any, unit: str) -> str:
-    """``"1 vote"``, ``"3 votes"``: a number with its unit, singular for exactly one."""
-    return f"{value} {unit[:-1] if value == 1 and unit.endswith('s') else unit}"
-
-
-def tie_phrase(tied: Sequence[str]) -> str:
-    return (f"{', '.join(tied)} are tied and no tie-break rule was given, so the count reports "
-            "the tie: decide it by the charter's procedure (e.g. by lot) and count again with "
-            "a tie-break (--tie-break permutation:A,B,...).")
-
-
-def record_phrase(record: TieBreakRecord) -> str:
-    return (f"Tie between {', '.join(record.tied)} for {record.purpose}: "
-            f"{', '.join(record.chosen)} chosen ({record.rule}). {record.explanation}").strip()
-
-
-def finish(
-    method_id: str,
-    info_version: str,
-    options: Sequence[str],
-    tallies: Mapping[str, Number],
-    ranking: Ranking,
-    seats: int,
-    tie_break: TieBreaker | None,
-    *,
-    unit: str = "votes",
-    note: str = "",
-    rounds: list[Round] | None = None,
-    explanation: Sequence[str] = (),
-    details: dict[str, Any] | None = None,
-    records: Sequence[TieBreakRecord] = (),
-) -> Outcome:
-    """Build the outcome of a method that ends in a ranking: take the top ``seats``."""
-    final_round = len(rounds) if rounds else 1
-    winners, tied, new_records = choose_top(ranking, seats, tie_break, round=final_round)
-    all_records = [*records, *new_records]
-    lines = list(explanation)
-    if winners and not tied:
-        shown = (", ".join(f"{w} ({amount(tallies[w], unit)})" for w in winners)
-                 if tallies else ", ".join(winners))
-        lines.append(f"{'Elected' if seats > 1 else 'Winner'}: {shown}.")
-    elif winners:
-        lines.append(f"Elected before the tie: {', '.join(winners)}.")
-    lines.extend(record_phrase(r) for r in new_records)
-    if tied:
-        lines.append(tie_phrase(tied))
-    if rounds is None:
-        rounds = [Round(number=1, tallies=dict(tallies), elected=list(winners), note=note)]
-    else:
-        rounds[-1].elected = list(winners)
-    return Outcome(
-        method=method_id,
-        version=info_version,
-        winners=winners,
-        rounds=rounds,
-        tied=tied,
-        ranking=ranking,
-        tie_breaks=all_records,
-        explanation=lines,
-        details=dict(details or {}),
-    )
-
-
-def standings(options: Sequence[str], tallies: Mapping[str, Number], unit: str) -> str:
-    ordered = sorted(options, key=lambda o: tallies[o], reverse=True)
-    return "; ".join(f"{o} {tallies[o]}" for o in ordered) + f" ({unit})"
-
+from ..ties import TieBreaker, choose_top
+from .rankings import (
+    Ranking,
+    bin_count,
+    breaker_of,
+    expect,
+    finish,
+    ranking_by,
+    record_phrase,
+    single_seat,
+    standings,
+    tie_phrase,
+    weighted_sum,
+)
 
 # --- plurality ----------------------------------------------------------------
 
@@ -180,8 +70,16 @@ def plurality(
     if counts[m]:
         note += f" {int(counts[m])} ballots count for nobody."
     return finish(
-        "plurality", "1", profile.options, tallies, ranking, seats, breaker_of(tie_break),
-        note=note, explanation=[note], details={"invalid": int(counts[m])},
+        "plurality",
+        "1",
+        profile.options,
+        tallies,
+        ranking,
+        seats,
+        breaker_of(tie_break),
+        note=note,
+        explanation=[note],
+        details={"invalid": int(counts[m])},
     )
 
 
@@ -212,8 +110,16 @@ def approval(
     tallies = {o: int(counts[i]) for i, o in enumerate(profile.options)}
     note = f"Approvals: {standings(profile.options, tallies, 'approvals')}."
     return finish(
-        "approval", "1", profile.options, tallies, ranking_by(profile.options, tallies), seats,
-        breaker_of(tie_break), unit="approvals", note=note, explanation=[note],
+        "approval",
+        "1",
+        profile.options,
+        tallies,
+        ranking_by(profile.options, tallies),
+        seats,
+        breaker_of(tie_break),
+        unit="approvals",
+        note=note,
+        explanation=[note],
     )
 
 
@@ -255,8 +161,16 @@ def score(
     tallies = {o: int(totals[i]) for i, o in enumerate(profile.options)}
     note = f"Total scores: {standings(profile.options, tallies, 'points')}."
     return finish(
-        "score", "1", profile.options, tallies, ranking_by(profile.options, tallies), seats,
-        breaker_of(tie_break), unit="points", note=note, explanation=[note],
+        "score",
+        "1",
+        profile.options,
+        tallies,
+        ranking_by(profile.options, tallies),
+        seats,
+        breaker_of(tie_break),
+        unit="points",
+        note=note,
+        explanation=[note],
     )
 
 
@@ -312,9 +226,15 @@ def star(
     top = {o: int(top_counts[i]) for i, o in enumerate(options)}
 
     def head_to_head(group: tuple[str, ...]) -> dict[str, int]:
-        return {a: sum(_prefer(scores, weights, index[a], index[b])
-                       > _prefer(scores, weights, index[b], index[a]) for b in group if b != a)
-                for a in group}
+        return {
+            a: sum(
+                _prefer(scores, weights, index[a], index[b])
+                > _prefer(scores, weights, index[b], index[a])
+                for b in group
+                if b != a
+            )
+            for a in group
+        }
 
     by_score = ranking_by(options, tallies)
     ranking = _refine(_refine(by_score, head_to_head), lambda g: {o: top[o] for o in g})
@@ -322,40 +242,76 @@ def star(
     lines = [note]
     scoring_round = Round(number=1, tallies=dict(tallies), note=note)
     if len(ranking) != len(by_score):
-        lines.append("Ties in the scoring round were narrowed by head-to-head preference and "
-                     "then by the number of top scores, as the official protocol says.")
+        lines.append(
+            "Ties in the scoring round were narrowed by head-to-head preference and "
+            "then by the number of top scores, as the official protocol says."
+        )
     finalists, tied, records = choose_top(ranking, 2, breaker, round=1, purpose="runoff")
     lines.extend(record_phrase(r) for r in records)
     details: dict[str, Any] = {"top_scores": top}
     if tied:
         lines.append(tie_phrase(tied))
-        return Outcome("star", "1", (), [scoring_round], tied=tied, tie_breaks=records,
-                       explanation=lines, details=details)
+        return Outcome(
+            "star",
+            "1",
+            (),
+            [scoring_round],
+            tied=tied,
+            tie_breaks=records,
+            explanation=lines,
+            details=details,
+        )
     if len(finalists) < 2:
-        return finish("star", "1", options, tallies, ranking, 1, breaker,
-                      rounds=[scoring_round], explanation=lines, details=details,
-                      records=records)
+        return finish(
+            "star",
+            "1",
+            options,
+            tallies,
+            ranking,
+            1,
+            breaker,
+            rounds=[scoring_round],
+            explanation=lines,
+            details=details,
+            records=records,
+        )
     a, b = finalists
     a_over_b = _prefer(scores, weights, index[a], index[b])
     b_over_a = _prefer(scores, weights, index[b], index[a])
     neither = int(weights.sum()) - a_over_b - b_over_a
-    runoff_note = (f"Automatic runoff between {a} and {b}: {a_over_b} prefer {a}, "
-                   f"{b_over_a} prefer {b}, {neither} have no preference.")
+    runoff_note = (
+        f"Automatic runoff between {a} and {b}: {a_over_b} prefer {a}, "
+        f"{b_over_a} prefer {b}, {neither} have no preference."
+    )
     lines.append(runoff_note)
-    runoff = Round(number=2, tallies={a: a_over_b, b: b_over_a}, exhausted=neither,
-                   note=runoff_note)
+    runoff = Round(
+        number=2, tallies={a: a_over_b, b: b_over_a}, exhausted=neither, note=runoff_note
+    )
     details["runoff"] = {a: a_over_b, b: b_over_a, "no preference": neither}
     runoff_ranking = _refine(
         _refine(ranking_by((a, b), {a: a_over_b, b: b_over_a}), lambda g: tallies),
         lambda g: top,
     )
     if len(runoff_ranking[0]) == 1 and a_over_b == b_over_a:
-        lines.append("The runoff is tied; the official protocol decides it by the higher total "
-                     "score, then by more top scores.")
+        lines.append(
+            "The runoff is tied; the official protocol decides it by the higher total "
+            "score, then by more top scores."
+        )
     runoff_tallies: dict[str, Number] = {a: a_over_b, b: b_over_a}
-    return finish("star", "1", (a, b), runoff_tallies, runoff_ranking, 1, breaker,
-                  unit="preferences", rounds=[scoring_round, runoff], explanation=lines,
-                  details=details, records=records)
+    return finish(
+        "star",
+        "1",
+        (a, b),
+        runoff_tallies,
+        runoff_ranking,
+        1,
+        breaker,
+        unit="preferences",
+        rounds=[scoring_round, runoff],
+        explanation=lines,
+        details=details,
+        records=records,
+    )
 
 
 # --- majority judgment --------------------------------------------------------
@@ -451,148 +407,24 @@ def majority_judgment(
     note = "Median grades: " + "; ".join(f"{o} {shown[o]}" for o in options) + "."
     lines = [note]
     if any(len(g) > 1 for g in ranking_by(options, medians)[:1]):
-        lines.append("Options sharing the best median were separated by removing median "
-                     "grades one at a time (the majority value).")
+        lines.append(
+            "Options sharing the best median were separated by removing median "
+            "grades one at a time (the majority value)."
+        )
     tallies: dict[str, Number] = {o: medians[o] for o in options}
-    histogram = {o: {grade_name(g): int(hist[idx[o], g]) for g in range(levels)}
-                 for o in options}
-    outcome = finish("majority-judgment", "1", options, {}, ranking, 1, breaker_of(tie_break),
-                     note=note, explanation=lines,
-                     details={"median": shown, "grades": histogram})
+    histogram = {o: {grade_name(g): int(hist[idx[o], g]) for g in range(levels)} for o in options}
+    outcome = finish(
+        "majority-judgment",
+        "1",
+        options,
+        {},
+        ranking,
+        1,
+        breaker_of(tie_break),
+        note=note,
+        explanation=lines,
+        details={"median": shown, "grades": histogram},
+    )
     outcome.rounds[0].tallies = tallies
     outcome.rounds[0].extra = {"median": shown}
     return outcome
-
-
-# --- Borda --------------------------------------------------------------------
-
-
-def _position_counts(profile: RankedProfile) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
-]:
-    """Whole-array counts behind every positional rule.
-
-    Returns ``at[c, j]`` (weight of ballots ranking ``c`` at position ``j``),
-    ``length[k]`` (weight of ballots ranking exactly ``k`` options) and
-    ``ranked_in[c, k]`` (weight of ballots of length ``k`` that rank ``c``).
-    """
-    m = len(profile.options)
-    ranks = effective_ranks(profile)
-    width = ranks.shape[1]
-    weights = profile.weights.astype(np.int64)
-    lengths = (ranks < m).sum(axis=1)
-    w2 = np.broadcast_to(weights[:, None], ranks.shape)
-    # A repeated option leaves a gap; the next option still takes the next place.
-    counted = ranks < m
-    positions = np.where(counted, np.cumsum(counted, axis=1) - 1, 0)
-    at = bin_count(ranks * width + positions, w2, (m + 1) * width).reshape(m + 1, width)[:m]
-    length = bin_count(lengths, weights, width + 1)
-    lengths2 = np.broadcast_to(lengths[:, None], ranks.shape)
-    ranked_in = bin_count(ranks * (width + 1) + lengths2, w2,
-                          (m + 1) * (width + 1)).reshape(m + 1, width + 1)[:m]
-    return at, length, ranked_in
-
-
-BORDA_VARIANTS = {
-    "borda": "complete ballots; m-1 points for a first place down to 0 for the last",
-    "borda-pessimistic": "unranked options score 0",
-    "borda-optimistic": "unranked options all score as much as the first unranked place",
-    "borda-averaged": "unranked options share the points of the places left, on average",
-    "dowdall": "1, 1/2, 1/3, ... for the first, second, third place; unranked score 0",
-}
-
-
-def _borda(variant: str, profile: RankedProfile, seats: int, tie_break: Any) -> Outcome:
-    expect(profile, (RankedProfile,), variant)
-    options = profile.options
-    m = len(options)
-    at, length, ranked_in = _position_counts(profile)
-    width = at.shape[1]
-    if variant == "borda":
-        short = int(length[: max(m - 1, 0)].sum()) if m > 1 else 0
-        if short:
-            raise ConfigError(
-                f"{short} ballots do not rank every option (or all but one); plain Borda "
-                "is defined for complete ballots only.",
-                hint="Choose a truncated-ballot variant: borda-pessimistic, borda-optimistic, "
-                "borda-averaged or dowdall.",
-            )
-    if variant == "dowdall":
-        points: list[Fraction] = [Fraction(1, j + 1) for j in range(width)]
-    else:
-        points = [Fraction(m - 1 - j) for j in range(width)]
-    unranked: list[Fraction] = [Fraction(0)] * (width + 1)
-    if variant == "borda-optimistic":
-        unranked = [Fraction(max(m - 1 - k, 0)) for k in range(width + 1)]
-    elif variant == "borda-averaged":
-        unranked = [Fraction(max(m - 1 - k, 0), 2) for k in range(width + 1)]
-    totals: dict[str, Number] = {}
-    for c, name in enumerate(options):
-        total = sum((int(at[c, j]) * points[j] for j in range(width)), Fraction(0))
-        total += sum(((int(length[k]) - int(ranked_in[c, k])) * unranked[k]
-                      for k in range(width + 1)), Fraction(0))
-        totals[name] = total.numerator if total.denominator == 1 else total
-    note = f"Points ({variant}: {BORDA_VARIANTS[variant]}): {standings(options, totals, 'points')}."
-    return finish(variant, "1", options, totals, ranking_by(options, totals), seats,
-                  breaker_of(tie_break), unit="points", note=note, explanation=[note],
-                  details={"points_by_place": [points[j] for j in range(min(width, m))]})
-
-
-_BORDA_COMMON = {
-    "ballot": "ranked",
-    "seats": "any",
-    "reference": "Emerson, 'The original Borda count and partial voting', Social Choice and "
-    "Welfare 40 (2013) 353-358; Baumeister et al., 'Campaigns for lazy voters: truncated "
-    "ballots', AAMAS 2012.",
-    "options": {},
-}
-
-
-@method("borda", name="Borda count", aliases=("borda-count",),
-        properties=("anonymity", "neutrality", "monotonicity"), **_BORDA_COMMON)  # type: ignore[arg-type]
-def borda(profile: RankedProfile, *, seats: int = 1,
-          tie_break: TieBreaker | str | None = None) -> Outcome:
-    """Each ballot gives m-1 points to its first choice, m-2 to the second, ... 0 to the last.
-
-    Defined for complete ballots; a ballot that leaves two or more options
-    unranked is refused (choose a named truncated-ballot variant).
-    """
-    return _borda("borda", profile, seats, tie_break)
-
-
-@method("borda-pessimistic", name="Borda count, unranked score nothing",
-        aliases=("borda-truncated", "borda-round-down"),
-        properties=("anonymity", "neutrality", "monotonicity"), **_BORDA_COMMON)  # type: ignore[arg-type]
-def borda_pessimistic(profile: RankedProfile, *, seats: int = 1,
-                      tie_break: TieBreaker | str | None = None) -> Outcome:
-    """Borda on truncated ballots: ranked options score m-1, m-2, ...; unranked options 0."""
-    return _borda("borda-pessimistic", profile, seats, tie_break)
-
-
-@method("borda-optimistic", name="Borda count, unranked share the top remaining place",
-        aliases=("borda-round-up",),
-        properties=("anonymity", "neutrality"), **_BORDA_COMMON)  # type: ignore[arg-type]
-def borda_optimistic(profile: RankedProfile, *, seats: int = 1,
-                     tie_break: TieBreaker | str | None = None) -> Outcome:
-    """Borda on truncated ballots: each unranked option scores m-1-k (k = options ranked)."""
-    return _borda("borda-optimistic", profile, seats, tie_break)
-
-
-@method("borda-averaged", name="Borda count, unranked share the remaining points",
-        aliases=("borda-average",),
-        properties=("anonymity", "neutrality"), **_BORDA_COMMON)  # type: ignore[arg-type]
-def borda_averaged(profile: RankedProfile, *, seats: int = 1,
-                   tie_break: TieBreaker | str | None = None) -> Outcome:
-    """Borda on truncated ballots: each unranked option scores (m-1-k)/2, an exact fraction."""
-    return _borda("borda-averaged", profile, seats, tie_break)
-
-
-@method("dowdall", name="Dowdall (Nauru) count", aliases=("borda-dowdall", "nauru"),
-        properties=("anonymity", "neutrality", "monotonicity"), **_BORDA_COMMON)  # type: ignore[arg-type]
-def dowdall(profile: RankedProfile, *, seats: int = 1,
-            tie_break: TieBreaker | str | None = None) -> Outcome:
-    """Each ballot gives 1 to its first choice, 1/2 to the second, 1/3 to the third, ...
-
-    Unranked options score 0; the totals are exact fractions.
-    """
-    return _borda("dowdall", profile, seats, tie_break)

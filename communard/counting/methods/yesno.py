@@ -207,8 +207,10 @@ def yes_no(
         headline,
         {"yes": profile.yes, "no": profile.no, "abstain": profile.abstain},
         details,
-        [f"The threshold is {'more than' if strict else 'at least'} {share} of the "
-         f"{THRESHOLD_BASES[threshold_of]}."],
+        [
+            f"The threshold is {'more than' if strict else 'at least'} {share} of the "
+            f"{THRESHOLD_BASES[threshold_of]}."
+        ],
     )
 
 
@@ -299,7 +301,7 @@ def consent(
     options={
         "max_blocks": "Blocks a proposal survives (default 0).",
         "max_stand_asides": "Most stand-asides consensus bears: a whole number, or an exact "
-        "share of those taking part (e.g. \"1/4\"); no limit by default.",
+        'share of those taking part (e.g. "1/4"); no limit by default.',
         "quorum": "Share of the electorate that must take part; none by default.",
     },
 )
@@ -324,8 +326,10 @@ def consensus(
     quorum_share, quorum_met, quorum_phrase = _quorum(profile, quorum, taking_part)
     block_limit = _max_count(max_blocks, "max_blocks", taking_part) or 0
     aside_limit = _max_count(max_stand_asides, "max_stand_asides", taking_part)
-    counts = (f"{profile.yes} agree, {profile.stand_asides} stand aside, "
-              f"{blocks} block{'s' if blocks != 1 else ''}")
+    counts = (
+        f"{profile.yes} agree, {profile.stand_asides} stand aside, "
+        f"{blocks} block{'s' if blocks != 1 else ''}"
+    )
     parts = [counts, *([quorum_phrase] if quorum_phrase else [])]
     if not quorum_met:
         decision, headline = LAPSED, f"Lapsed: quorum not met: {'; '.join(parts)}"
@@ -334,8 +338,10 @@ def consensus(
         headline = f"Rejected: blocked ({blocks} > {block_limit} allowed): {'; '.join(parts)}"
     elif aside_limit is not None and profile.stand_asides > aside_limit:
         decision = REJECTED
-        headline = (f"Rejected: too many stand aside ({profile.stand_asides} > {aside_limit} "
-                    f"allowed): {'; '.join(parts)}")
+        headline = (
+            f"Rejected: too many stand aside ({profile.stand_asides} > {aside_limit} "
+            f"allowed): {'; '.join(parts)}"
+        )
     elif profile.yes == 0:
         decision = REJECTED
         headline = f"Rejected: nobody agrees: {'; '.join(parts)}"

@@ -103,9 +103,11 @@ class Outcome:
     """The result of a count, with everything needed to explain it.
 
     ``winners`` are in the order they were elected (or selected, for budgets:
-    project ids). ``tied`` is non-empty only when a tie was left unbroken
-    because the tie-break rule says to stop and ask. ``ranking`` is a full
-    order with ties as groups, where the method defines one.
+    project ids). ``tied`` is non-empty only when a tie was left unbroken:
+    a method whose count ends at a tie and was given no tie-break rule reports
+    the tied options here (with ``winners`` holding only those chosen before
+    the tie), rather than break it silently. ``ranking`` is a full order with
+    ties as groups, where the method defines one.
     """
 
     method: str

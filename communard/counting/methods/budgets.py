@@ -49,23 +49,18 @@ MIN_SLOPE = 1e-9
 
 
 @compiled
-def _price(groups: Any, w: Any, money: Any, slope: Any, cost: float) -> Any:
+def _price(groups: Any, w: Any, money: Any, slope: Any, cost: float, weight: float) -> Any:
     """Float money of a project's supporters, its maximal payment and that payment's slope.
 
-    The payment ``q`` solves ``Σ w · min(money, q) = cost``: start with nobody capped and
-    cap, pass after pass, everyone with less than ``q`` (``q`` only grows) until the set
-    of capped voters stops growing. Returns (total money, q, d q / d share).
+    The payment ``q`` solves ``Σ w · min(money, q) = cost``: start with nobody capped
+    (``q = cost / weight``) and cap, pass after pass, everyone with less than ``q`` (``q``
+    only grows) until the set of capped voters stops growing; the first pass also sums
+    the money. Returns (total money, q, d q / d share).
     """
-    total = 0.0
-    weight = 0.0
-    for k in range(groups.size):
-        total += w[k] * money[groups[k]]
-        weight += w[k]
-    if total < cost or weight == 0.0:
-        return total, np.inf, 0.0
     q = cost / weight
-    previous = -1
-    dq = 0.0
+    total = 0.0
+    previous = 0
+    first = True
     while True:
         capped_money = 0.0
         rich = 0.0
@@ -73,19 +68,73 @@ def _price(groups: Any, w: Any, money: Any, slope: Any, cost: float) -> Any:
         capped_slope = 0.0
         for k in range(groups.size):
             u = money[groups[k]]
+            if first:
+                total += w[k] * u
             if u < q:
                 capped_money += w[k] * u
                 capped_slope += w[k] * slope[groups[k]]
                 capped += 1
             else:
                 rich += w[k]
+        if first and total < cost:
+            return total, np.inf, 0.0
+        first = False
         if rich == 0.0:
             return total, np.inf, 0.0
-        q = (cost - capped_money) / rich
-        dq = -capped_slope / rich
         if capped == previous:
-            return total, q, dq
+            return total, q, -capped_slope / rich
+        q = (cost - capped_money) / rich
         previous = capped
+
+
+@compiled
+def _pay(
+    groups: Any,
+    w: Any,
+    capped: Any,
+    live: Any,
+    money: Any,
+    slope: Any,
+    spent_at: Any,
+    paid: Any,
+    r: int,
+    pay: float,
+    q_slope: float,
+    tol: float,
+) -> Any:
+    """Charge the winner's supporters (all they have, or ``pay``) in one pass.
+
+    Returns the weight paying, the weight that paid all it had, and for the add-one
+    search the least share increase at which someone would switch between the two
+    (``inf`` if none can; ``-1`` if someone is within ``tol`` of switching now).
+    """
+    paying = 0
+    gone = 0
+    reach = np.inf
+    for k in range(groups.size):
+        g = groups[k]
+        paid[g] = True
+        if not live[g]:
+            continue
+        paying += w[k]
+        if capped[k]:
+            margin = pay - money[g]
+            dm = q_slope - slope[g]
+            money[g] = 0.0
+            slope[g] = 0.0
+            live[g] = False
+            spent_at[g] = r
+            gone += w[k]
+        else:
+            margin = money[g] - pay
+            dm = slope[g] - q_slope
+            money[g] -= pay
+            slope[g] -= q_slope
+        if margin <= tol:
+            reach = -1.0
+        elif reach >= 0.0:
+            reach = min(reach, margin / max(-dm, MIN_SLOPE))
+    return paying, gone, reach
 
 
 @compiled
@@ -382,7 +431,9 @@ class EqualShares:
                     break
                 groups = self.supporters[p]
                 cost = float(self.costs[p])
-                total, q, dq = _price(groups, self.float_weights[p], money, slope, cost)
+                total, q, dq = _price(
+                    groups, self.float_weights[p], money, slope, cost, float(self.support[p])
+                )
                 band = tol * int(self.support[p])
                 if total < cost - band or (
                     total <= cost + band and self._exact_money(ledger, groups) < cost
@@ -436,12 +487,9 @@ class EqualShares:
                 exact_rho = {e[0]: e[2] for e in exact}
             groups = self.supporters[winner]
             w = self.support_weights[winner]
-            alive = live[groups]
-            exhaust = groups[capped & alive]
-            partial = groups[~capped & alive]
             rho_f = pay_f / float(util[winner])
+            rho_slope = bound[winner][1]
             if sensitivity:
-                rho_slope = bound[winner][1]
                 for p in pool:
                     if p == winner or floor[p] > rho_f + tol_rho:
                         # Prices never fall below cost / supporters, and the winner's price
@@ -456,28 +504,34 @@ class EqualShares:
                         # only while both prices stay level: when nobody is capped (zero
                         # slopes; a larger share never caps anyone new).
                         horizon = share_f
-                q_slope = rho_slope * float(util[winner])
-                _fold_all(pay_f - money[exhaust], q_slope - slope[exhaust], fold, tol)
-                _fold_all(money[partial] - pay_f, slope[partial] - q_slope, fold, tol)
-                slope[partial] -= q_slope
-                slope[exhaust] = 0.0
             r = len(ledger.payments)
             if payment is None:
-                ledger.pending[r] = (
-                    int(self.costs[winner]),
-                    groups[capped],
-                    int(w[~capped & alive].sum()),
-                    pay_f,
-                )
-            money[partial] -= pay_f
-            money[exhaust] = 0.0
-            live[exhaust] = False
-            ledger.spent_at[exhaust] = r
-            ledger.paid[groups, r] = True
+                rich = int(w[~capped & live[groups]].sum())
+                ledger.pending[r] = (int(self.costs[winner]), groups[capped], rich, pay_f)
+            paying, gone, reach = _pay(
+                groups,
+                w,
+                capped,
+                live,
+                money,
+                slope,
+                ledger.spent_at,
+                ledger.paid[:, r],
+                r,
+                pay_f,
+                rho_slope * float(util[winner]),
+                tol,
+            )
+            if sensitivity:
+                # Who pays all they have must not change: each such switch is a margin.
+                if reach < 0:
+                    horizon = share_f
+                elif math.isfinite(reach):
+                    horizon = min(horizon, share_f + reach)
             ledger.payments.append(payment)
             result.winners.append(winner)
-            result.paid_by.append(int(w[alive].sum()))
-            result.exhausted.append(int(w[capped & alive].sum()))
+            result.paid_by.append(int(paying))
+            result.exhausted.append(int(gone))
             pool.remove(winner)
         if math.isfinite(horizon):
             horizon = share_f + (horizon - share_f) * (1 - 1e-6)
@@ -523,22 +577,6 @@ class EqualShares:
                     money -= payment
             values.append(money)
         return [values[i] for i in inverse.ravel().tolist()]
-
-
-def _fold_all(
-    margin: npt.NDArray[np.float64],
-    dm: npt.NDArray[np.float64],
-    fold: Callable[[float, float, float], None],
-    within: float,
-) -> None:
-    """Fold many margins at once: the earliest share at which any could reach zero."""
-    if margin.size == 0:
-        return
-    if float(margin.min()) <= within:
-        fold(0.0, 0.0, within)
-        return
-    reach = margin / np.maximum(-dm, MIN_SLOPE)
-    fold(float(reach.min()), -1.0, 0.0)
 
 
 # -- shared helpers -------------------------------------------------------------------

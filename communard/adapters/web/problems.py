@@ -179,19 +179,20 @@ def install(app: FastAPI, render_error_page: Any) -> None:
             return JSONResponse(body, status_code=status, headers=headers)
         return render_error_page(request, status, body)  # type: ignore[no-any-return]
 
-    async def on_domain_error(request: Request, exc: Exception) -> Response:
+    @app.exception_handler(errors.CommunardError)
+    async def on_domain_error(request: Request, exc: errors.CommunardError) -> Response:
         return respond(request, status_for(exc), body_for(exc))
 
-    async def on_web_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, WebError)  # registered for WebError only
+    @app.exception_handler(WebError)
+    async def on_web_error(request: Request, exc: WebError) -> Response:
         return respond(request, exc.status, body_for(exc))
 
-    async def on_validation(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
         return respond(request, 422, validation_body(exc))
 
-    async def on_http(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
             return respond(request, 404, body_for(not_found()))
         if exc.status_code == 405:
@@ -205,6 +206,7 @@ def install(app: FastAPI, render_error_page: Any) -> None:
         body = {"code": "request.error", "message": str(exc.detail), "hint": "", "details": {}}
         return respond(request, exc.status_code, body)
 
+    @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         body = {
@@ -214,9 +216,3 @@ def install(app: FastAPI, render_error_page: Any) -> None:
             "details": {},
         }
         return respond(request, 500, body)
-
-    app.add_exception_handler(errors.CommunardError, on_domain_error)
-    app.add_exception_handler(WebError, on_web_error)
-    app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_unexpected)

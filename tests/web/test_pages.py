@@ -440,3 +440,17 @@ def test_changing_the_password_signs_out_everywhere(web: Any, world: World) -> N
         assert changed.status_code == 303, changed.text
         assert elsewhere.get("/account").status_code == 401
         sign_in(louise, email, "a new long password")
+
+
+def test_a_signed_in_person_founds_a_commune_as_themselves(web: Any, world: World) -> None:
+    commune = world.found("Louise")
+    slug = "own-" + commune.slug[-8:]
+    with TestClient(web) as louise:
+        sign_in(louise, commune.people["Louise"].email)
+        form = louise.get("/found").text
+        assert "will be its founder" in form and 'name="password"' not in form
+        founded = post_form(
+            louise, "/found", "/found", name="Second commune", slug=slug, charter=""
+        )
+        assert founded.status_code == 303, founded.text
+        assert "Second commune" in louise.get("/account").text

@@ -279,3 +279,36 @@ def test_charts_escape_names_and_draw_budgets_and_bars() -> None:
     assert "Budget 1000, spent 900" in drawn
     assert "cost 600, votes 40" in drawn
     assert render_chart(budget, ".html").startswith("<!doctype html>")
+
+
+def test_rctab_report_of_a_profile_counted_by_rctab(runner: CliRunner, ranked_csv: Path) -> None:
+    result = runner.invoke(main, ["count", str(ranked_csv), "-m", "rctab", "--report", "rctab"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"config", "results"} <= set(data)
+
+
+def test_a_missing_reader_is_a_format_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from communard.counting import BallotFormatError
+    from communard.counting.formats import detect
+
+    monkeypatch.setitem(detect.READERS, "blt", ("communard.counting.formats.nowhere", "read"))
+    with pytest.raises(BallotFormatError, match="not part of this installation"):
+        detect.reader("blt")
+
+
+def test_grades_by_name_in_json(tmp_path: Path) -> None:
+    path = tmp_path / "grades.json"
+    path.write_text(
+        json.dumps(
+            {
+                "options": ["A", "B"],
+                "kind": "score",
+                "scale": ["poor", "fair", "good"],
+                "ballots": [{"scores": {"A": "good", "B": "fair"}, "count": 2}],
+            }
+        )
+    )
+    profile = read_json(path)
+    assert profile.scale == ("poor", "fair", "good")
+    assert profile.scores.tolist() == [[2, 1]]

@@ -338,9 +338,15 @@ def _count(
         default_id, options = default_method(ballots, seats)
         info = get(default_id)
     options.update(_method_options(option_pairs))
-    if report_kind == "rctab":
+    if report_kind == "rctab" and ballots.format == "rctab":
         _print_rctab_report(ballots, info.id)
         return
+    if report_kind == "rctab" and info.id != "rctab":
+        raise ConfigError(
+            "--report rctab prints RCTab's own report: count an RCTab contest config, "
+            "or these ballots with --method rctab.",
+            hint="Add --method rctab (RCTab's rules) or give the contest's config .json.",
+        )
     breaker = parse_tie_break(tie_break)
     if breaker is not None:
         options["tie_break"] = breaker
@@ -371,6 +377,14 @@ def _count(
                 f"The chart cannot be written to {chart}: {error.strerror}.",
                 hint="Choose a writable path for --chart.",
             ) from None
+    if report_kind == "rctab":
+        report = outcome.details.get("report")
+        if report is None:
+            raise ConfigError(
+                "This count has no RCTab report.", hint="Count without --report to see the rounds."
+            )
+        click.echo(json.dumps(exact_json(report), ensure_ascii=False, indent=2))
+        return
     if as_json:
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -284,6 +284,12 @@ def profile_from_json(data: Any, name: str = "<json>") -> Profile:
         )
     index = {o: i for i, o in enumerate(options)}
     m = len(options)
+    scale = data.get("scale")
+    if scale is not None and (
+        not isinstance(scale, list) or not all(isinstance(g, str) for g in scale) or not scale
+    ):
+        raise BallotFormatError('"scale" must list the grade names, worst first', path=name)
+    grades = {g: i for i, g in enumerate(scale or [])}
 
     def fail(number: int, problem: str) -> BallotFormatError:
         return BallotFormatError(f"ballot {number}: {problem}", path=name)
@@ -324,11 +330,19 @@ def profile_from_json(data: Any, name: str = "<json>") -> Profile:
         else:
             if not isinstance(value, dict):
                 raise fail(number, '"scores" must map option names to whole numbers')
+            scored: dict[int, int] = {}
             for o, s in value.items():
                 option(number, o)
+                if isinstance(s, str) and s in grades:
+                    s = grades[s]
                 if isinstance(s, bool) or not isinstance(s, int) or s < 0:
-                    raise fail(number, f"the score of {o!r} must be a whole number ≥ 0")
-            parsed.append({index[o]: s for o, s in value.items()})
+                    raise fail(
+                        number,
+                        f"the score of {o!r} must be a whole number ≥ 0"
+                        + (" or a grade of the scale" if grades else ""),
+                    )
+                scored[index[o]] = s
+            parsed.append(scored)
     w = np.array(weights, dtype=np.int64)
     meta = {"source": name}
     if kind == "ranked":
@@ -350,7 +364,6 @@ def profile_from_json(data: Any, name: str = "<json>") -> Profile:
             scores[i, c] = s
     top = data.get("max_score", int(scores.max(initial=0)))
     low = data.get("min_score", 0)
-    scale = data.get("scale")
     if scale is not None:
         low, top = 0, len(scale) - 1
     matrix_s, grouped = group_rows(scores, w)

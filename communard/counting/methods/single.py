@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from ..errors import ConfigError
 from ..outcomes import Number, Outcome, Round
-from ..profiles import ApprovalProfile, RankedProfile, ScoreProfile, effective_ranks
+from ..profiles import ApprovalProfile, RankedProfile, ScoreProfile
 from ..registry import method
 from ..ties import TieBreaker, choose_top
 from .rankings import (
@@ -62,7 +62,9 @@ def plurality(
     """
     expect(profile, (RankedProfile,), "plurality")
     m = len(profile.options)
-    first = effective_ranks(profile)[:, 0] if profile.ranks.shape[1] else np.full(0, m)
+    # A first rank cannot repeat an earlier one: only an empty or overvoted one fails.
+    column = profile.ranks[:, 0] if profile.ranks.shape[1] else np.full(profile.n_distinct, -1)
+    first = np.where(column >= 0, column, m)
     counts = bin_count(first, profile.weights, m + 1)
     tallies = {o: int(counts[i]) for i, o in enumerate(profile.options)}
     ranking = ranking_by(profile.options, tallies)

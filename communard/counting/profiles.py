@@ -222,6 +222,17 @@ def effective_ranks(profile: RankedProfile) -> npt.NDArray[np.intp]:
     ranks = profile.ranks.astype(np.intp)
     valid = np.logical_and.accumulate(ranks >= 0, axis=1) if ranks.size else ranks >= 0
     clean = np.where(valid, ranks, n_options)
+    if n_options <= 63:
+        # One bit per option per ballot: a repeat is found in one pass per rank.
+        seen = np.zeros(clean.shape[0], dtype=np.uint64)
+        one = np.uint64(1)
+        for j in range(clean.shape[1]):
+            column = clean[:, j]
+            bits = np.left_shift(one, column.astype(np.uint64))
+            repeated = ((seen & bits) != 0) & (column < n_options)
+            column[repeated] = n_options
+            seen |= np.where(column < n_options, bits, np.uint64(0))
+        return clean
     for later in range(1, clean.shape[1]):
         column = clean[:, later]
         for earlier in range(later):

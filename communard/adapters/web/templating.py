@@ -46,15 +46,19 @@ def duration(value: Any) -> str:
 
 
 def fraction(value: Any) -> str:
-    """A fraction as the charter writes it ('1/2', '2/3'), or a percentage for x/100."""
-    if isinstance(value, str):
-        return value
-    value = Fraction(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    if 100 % value.denominator == 0:
-        return f"{value.numerator * (100 // value.denominator)}%"
-    return f"{value.numerator}/{value.denominator}"
+    """A fraction as the charter writes it: '1/2', '2/3', '1'."""
+    share = Fraction(value)
+    return (
+        str(share.numerator) if share.denominator == 1 else f"{share.numerator}/{share.denominator}"
+    )
+
+
+def percent(value: Any) -> str:
+    """A share as a percentage when it is a whole one ('20%'), else as a fraction ('1/3')."""
+    share = Fraction(value)
+    if (share * 100).denominator == 1:
+        return f"{share * 100}%"
+    return fraction(share)
 
 
 def make_templates() -> Jinja2Templates:
@@ -64,6 +68,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["when"] = when
     env.filters["duration"] = duration
     env.filters["fraction"] = fraction
+    env.filters["percent"] = percent
     env.globals["choices"] = CHOICES
     env.globals["choice_words"] = CHOICE_WORDS
     env.trim_blocks = True
@@ -72,25 +77,43 @@ def make_templates() -> Jinja2Templates:
 
 
 # Payload fields too long or too structured for a one-line summary of a journal entry.
-_LONG_FIELDS = {"text", "body", "effect", "details", "explanation"}
+_LONG_FIELDS = {"text", "body", "effect", "details", "explanation", "founder"}
+_SHOWN_FIRST = {"name", "member", "motion", "title", "choice"}
 
 
 def entry_summary(entry: dict[str, Any]) -> str:
-    """One line saying what a journal entry records: who, which motion, what was chosen."""
+    """One line saying what a journal entry records: who did what, to which motion.
+
+    'Louise Michel voted for on motion 9 · previous: against'; fields too long
+    for a line (texts, explanations) are left to the entry itself.
+    """
     payload = entry.get("payload") or {}
-    parts: list[str] = []
-    if payload.get("name") and "member" in payload:
-        parts.append(str(payload["name"]))
+    kind = str(entry.get("type", ""))
+    noun, _, rest = kind.partition(".")
+    verb = rest.split("/")[0].replace("_", " ")
+    if kind.startswith("vote.cast"):
+        verb = f"voted {payload.get('choice', '')} on"
+    what = ""
     if "motion" in payload:
-        parts.append(f"motion {payload['motion']}")
-    if payload.get("title"):
-        parts.append(f"“{payload['title']}”")
+        what = f"motion {payload['motion']}"
+        if payload.get("title"):
+            what += f" “{payload['title']}”"
+    founder = payload.get("founder")
+    if isinstance(founder, dict):
+        line = f"{founder.get('name', '')} founded {payload.get('name', '')}"
+    elif "member" in payload and payload.get("name"):
+        line = " ".join(p for p in (str(payload["name"]), verb, what) if p)
+    elif what:
+        line = f"{what[0].upper()}{what[1:]} {verb}"
+    else:
+        line = f"{noun.capitalize()} {verb}"
+    parts = [line]
     for key, value in payload.items():
-        if key in ("name", "member", "motion", "title") or key in _LONG_FIELDS:
+        if key in _SHOWN_FIRST or key in _LONG_FIELDS or key.endswith("_at"):
             continue
         if isinstance(value, bool | int | str) and value != "":
             text = str(value)
             parts.append(f"{key.replace('_', ' ')}: {text if len(text) <= 40 else text[:39] + '…'}")
     if payload.get("explanation"):
         parts.append(str(payload["explanation"]))
-    return " · ".join(parts)
+    return " · ".join(p for p in parts if p)

@@ -11,7 +11,7 @@ from communard import errors
 from communard.adapters.web.context import Viewer, ask, perform, require_actor, resolve_viewer
 from communard.adapters.web.pages.rendering import acting, done, in_commune, render, templates
 from communard.adapters.web.problems import status_for
-from communard.adapters.web.templating import duration, entry_summary, fraction
+from communard.adapters.web.templating import duration, entry_summary, fraction, percent
 
 router = APIRouter()
 
@@ -51,7 +51,7 @@ def decision_classes(commune: dict[str, Any]) -> list[dict[str, str]]:
             f"{duration(dc['deliberation_seconds'])}, voting {duration(dc['voting_seconds'])}; "
             f"adopted with more than {fraction(dc['threshold'])} of "
             f"{'votes cast' if dc['threshold_of'] == 'cast' else 'members'}, "
-            f"quorum {fraction(dc['quorum'])} of members.",
+            f"quorum {percent(dc['quorum'])} of members.",
         }
         for dc in commune["charter"]["classes"].values()
     ]

@@ -355,7 +355,9 @@ def ranked_pairs(
         for g in groups:
             following: dict[bytes, _Locks] = {}
             for state in states.values():
-                orders: Any = [g] if _order_free(state, g) else itertools.permutations(g)
+                # A defeat that would close a cycle now is skipped in every order.
+                live = [p for p in g if state.allows(*p)]
+                orders: Any = [live] if _order_free(state, live) else itertools.permutations(live)
                 for order in orders:
                     explored += 1
                     if explored > RANKED_PAIRS_SEARCH_LIMIT:

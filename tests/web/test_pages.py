@@ -454,3 +454,21 @@ def test_a_signed_in_person_founds_a_commune_as_themselves(web: Any, world: Worl
         )
         assert founded.status_code == 303, founded.text
         assert "Second commune" in louise.get("/account").text
+
+
+def test_a_suspension_is_proposed_to_the_assembly(web: Any, world: World) -> None:
+    commune = world.found("Louise", "Eugene")
+    base = f"/c/{commune.slug}"
+    with TestClient(web) as louise:
+        sign_in(louise, commune.people["Louise"].email)
+        proposed = post_form(
+            louise,
+            f"{base}/members",
+            f"{base}/suspensions",
+            member=str(commune.people["Eugene"].member),
+            reason="He sold the bakery's flour.",
+        )
+        assert proposed.status_code == 303, proposed.text
+        page = louise.get(proposed.headers["location"]).text
+        assert "Suspension of Eugene" in page and "He sold the bakery" in page
+        assert "member.suspend" in page  # what adoption would do is shown

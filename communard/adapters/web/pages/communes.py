@@ -113,6 +113,22 @@ def leave(request: Request, slug: str, csrf_token: str = Form("")) -> Response:
     return done(request, f"/c/{slug}", "member.leave")
 
 
+@router.post("/c/{slug}/suspensions")
+def propose_suspension(
+    request: Request,
+    slug: str,
+    member: int = Form(0),
+    reason: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Propose to the assembly that a member be suspended (``member.suspend``)."""
+    viewer = acting(request, csrf_token)
+    result = perform(
+        viewer, "member.suspend", {"commune": slug, "member": member, "reason": reason}
+    )
+    return done(request, f"/c/{slug}/motions/{result['motion']}", "member.suspend")
+
+
 def slug_of(name: str) -> str:
     """A section's slug made from its name ('Section du Louvre' → 'section-du-louvre')."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63]

@@ -38,6 +38,7 @@ FLASH: dict[str, str] = {
     "member.join": "Welcome. Your membership is recorded; sign in to take part.",
     "member.joined": "Welcome to the commune.",
     "member.leave": "You have left the commune.",
+    "member.suspend": "The suspension is proposed to the assembly as a motion.",
     "section.create": "The section is created.",
     "section.join": "You have joined the section.",
     "token.revoke": "The API token is revoked.",

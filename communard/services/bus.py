@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from communard.domain.communes import Commune
-from communard.errors import CommunardError, InvalidInput
+from communard.errors import CommunardError, InvalidInput, Unauthenticated
 from communard.services import auth, communes, motions
 from communard.services import commands as c
 from communard.services.access import Actor, Context
@@ -95,6 +95,13 @@ class MessageBus:
         if handler is None:
             raise InvalidInput("command", command.id, "send a communard command.",
                                code="command.unknown")
+        if actor is None and not isinstance(command, c.JoinCommune):
+            # Only accepting an invitation needs no account yet.
+            raise Unauthenticated(
+                f"Sign in to {command.id.replace('.', ' ').replace('_', ' ')}.",
+                code="auth.required",
+                hint="Sign in, or pass an API token.",
+            )
         settled = 0
         try:
             with self.database.unit_of_work() as uow:

@@ -88,6 +88,25 @@ def _price(groups: Any, w: Any, money: Any, slope: Any, cost: float, weight: flo
 
 
 @compiled
+def _split(groups: Any, w: Any, money: Any, live: Any, pay: float, tol: float, capped: Any) -> Any:
+    """Mark the supporters who pay all they have (money clearly below ``pay``).
+
+    Returns how many are within ``tol`` of ``pay`` (to be resolved exactly) and the
+    weight of the live supporters who pay ``pay`` itself.
+    """
+    unsure = 0
+    rich = 0
+    for k in range(groups.size):
+        u = money[groups[k]]
+        capped[k] = u < pay - tol
+        if not capped[k] and u <= pay + tol:
+            unsure += 1
+        if not capped[k] and live[groups[k]]:
+            rich += w[k]
+    return unsure, rich
+
+
+@compiled
 def _pay(
     groups: Any,
     w: Any,
@@ -188,7 +207,7 @@ class _Ledger:
     """
 
     share: Fraction
-    paid: npt.NDArray[np.bool_]  # groups × rounds: group supported round j's winner
+    paid: npt.NDArray[np.bool_]  # rounds × groups: group supported round j's winner
     live: npt.NDArray[np.bool_]  # groups with money left
     spent_at: npt.NDArray[np.int64]  # round in which a group paid all it had left
     weights: npt.NDArray[np.int64]
@@ -203,7 +222,7 @@ class _Ledger:
             w = self.weights[poor]
             money = self.share * int(w.sum())
             if r and poor.size:
-                counts = w.astype(np.float64) @ self.paid[poor, :r]
+                counts = self.paid[:r][:, poor].astype(np.float64) @ w.astype(np.float64)
                 for payment, count in zip(self.payments[:r], counts.tolist(), strict=True):
                     if count:
                         assert payment is not None
@@ -280,7 +299,7 @@ class EqualShares:
         rounds = len(ledger.payments)
         if rounds:
             # float64 sums of whole numbers below 2**53 are exact.
-            counts = w.astype(np.float64) @ ledger.paid[groups, :rounds]
+            counts = ledger.paid[:rounds][:, groups].astype(np.float64) @ w.astype(np.float64)
             for payment, count in zip(ledger.payments, counts.tolist(), strict=True):
                 if count:
                     assert payment is not None
@@ -292,7 +311,7 @@ class EqualShares:
         if not ledger.live[group]:
             return Fraction(0)
         money = ledger.share
-        row = ledger.paid[group]
+        row = ledger.paid[:, group]
         for j, payment in enumerate(ledger.payments):
             if row[j]:
                 assert payment is not None
@@ -395,7 +414,7 @@ class EqualShares:
         live = np.ones(n_groups, dtype=np.bool_)
         ledger = _Ledger(
             share,
-            np.zeros((n_groups, len(self.names)), dtype=np.bool_),
+            np.zeros((len(self.names), n_groups), dtype=np.bool_),
             live,
             np.full(n_groups, len(self.names) + 1, dtype=np.int64),
             self.weights,
@@ -408,8 +427,10 @@ class EqualShares:
             for p in range(len(self.names))
             if self.costs[p] > 0 and self.support[p] > 0 and self.utilities[p] > 0
         ]
-        bound = {p: (0.0, 0.0) for p in pool}  # lower bound on rho: value, d/d share
+        # No price is below cost / (supporters × utility), what it is when every supporter
+        # can pay an equal part: the first lower bound of the lazy evaluation.
         floor = {p: float(self.costs[p]) / float(self.support[p]) / float(util[p]) for p in pool}
+        bound = {p: (floor[p], 0.0) for p in pool}  # lower bound on rho: value, d/d share
         horizon = math.inf
 
         def fold(margin: float, dm: float, within: float) -> None:
@@ -454,9 +475,17 @@ class EqualShares:
             payment: Fraction | None = None
             if len(near) == 1 and not eager:
                 winner, pay_f = near[0]
-                u = money[self.supporters[winner]]
-                capped = u < pay_f - tol
-                if not (capped | (u > pay_f + tol)).all():
+                capped = np.empty(len(self.supporters[winner]), dtype=np.bool_)
+                unsure, rich = _split(
+                    self.supporters[winner],
+                    self.support_weights[winner],
+                    money,
+                    live,
+                    pay_f,
+                    tol,
+                    capped,
+                )
+                if unsure:
                     payment, capped = self._exact_payment(winner, ledger, money, pay_f, tol) or (
                         None,
                         capped,
@@ -506,8 +535,7 @@ class EqualShares:
                         horizon = share_f
             r = len(ledger.payments)
             if payment is None:
-                rich = int(w[~capped & live[groups]].sum())
-                ledger.pending[r] = (int(self.costs[winner]), groups[capped], rich, pay_f)
+                ledger.pending[r] = (int(self.costs[winner]), groups[capped], int(rich), pay_f)
             paying, gone, reach = _pay(
                 groups,
                 w,
@@ -516,7 +544,7 @@ class EqualShares:
                 money,
                 slope,
                 ledger.spent_at,
-                ledger.paid[:, r],
+                ledger.paid[r],
                 r,
                 pay_f,
                 rho_slope * float(util[winner]),

@@ -472,3 +472,26 @@ def test_a_suspension_is_proposed_to_the_assembly(web: Any, world: World) -> Non
         page = louise.get(proposed.headers["location"]).text
         assert "Suspension of Eugene" in page and "He sold the bakery" in page
         assert "member.suspend" in page  # what adoption would do is shown
+
+
+def test_home_shows_emergency_decisions_awaiting_ratification(
+    web: Any, world: World, clock: Clock
+) -> None:
+    commune = world.found("Louise", "Eugene", "Jules", "Andre")
+    result = world.do(
+        commune,
+        "Louise",
+        c.ProposeMotion(
+            commune=commune.slug, decision_class="emergency", title="Barricades", body="Build them."
+        ),
+    )
+    number = int(result["motion"])
+    for name in ("Eugene", "Jules", "Andre"):
+        world.do(commune, name, c.SecondMotion(commune=commune.slug, motion=number))
+    for name in ("Louise", "Eugene", "Jules"):
+        world.do(commune, name, c.CastBallot(commune=commune.slug, motion=number, choice="for"))
+    clock.advance(hours=24, seconds=1)
+    with TestClient(web) as louise:
+        sign_in(louise, commune.people["Louise"].email)
+        home = louise.get(f"/c/{commune.slug}").text
+        assert "Overdue" in home and "unless ratified" in home

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from communard import errors
-from communard.adapters.web.context import ask, check_csrf, perform, resolve_viewer
+from communard.adapters.web.context import Viewer, ask, check_csrf, perform, resolve_viewer
 from communard.adapters.web.pages.rendering import acting, done, in_commune, render
 from communard.adapters.web.problems import status_for
-from communard.adapters.web.templating import entry_summary
+from communard.adapters.web.templating import entry_summary, when
 from communard.domain.charters import parse_charter
 
 router = APIRouter()
@@ -25,8 +25,15 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def home_sections(motions: list[dict[str, Any]], now: datetime) -> dict[str, list[Any]]:
-    """The motions of the home page, grouped by what they need from members."""
+def home_sections(
+    viewer: Viewer, slug: str, commune: dict[str, Any], now: datetime
+) -> dict[str, list[Any]]:
+    """The motions of the home page, grouped by what they need from members.
+
+    "Overdue" holds what waits on people rather than on time: a deliberation
+    that has ended with amendments still pending (the vote cannot open), and
+    an emergency decision that lapses unless the assembly ratifies it.
+    """
     groups: dict[str, list[Any]] = {
         "voting": [],
         "seconding": [],
@@ -34,15 +41,24 @@ def home_sections(motions: list[dict[str, Any]], now: datetime) -> dict[str, lis
         "overdue": [],
         "decided": [],
     }
-    for row in motions:
+    lapsing = {
+        class_id
+        for class_id, rules in commune["charter"]["classes"].items()
+        if rules.get("lapses_unless_ratified_seconds")
+    }
+    for row in ask(viewer, "motion.list", commune=slug):
         state = row["state"]
         ends = _when(row.get("deliberation_ends_at"))
         if state == "deliberation" and ends is not None and ends <= now:
-            # Deliberation is over but nobody has opened the vote yet.
-            groups["overdue"].append(row)
+            groups["overdue"].append({**row, "due": "deliberation over; amendments pending"})
         elif state in ("voting", "seconding", "deliberation"):
             groups[state].append(row)
         elif state in ("adopted", "rejected", "lapsed"):
+            if state == "adopted" and row["decision_class"] in lapsing:
+                motion = ask(viewer, "motion.get", commune=slug, motion=row["motion"])
+                if motion.get("lapses_at") and not motion.get("ratified_at"):
+                    lapses = when(motion["lapses_at"])
+                    groups["overdue"].append({**row, "due": f"lapses {lapses} unless ratified"})
             groups["decided"].append(row)
     groups["decided"] = groups["decided"][:10]
     return groups
@@ -54,7 +70,7 @@ def commune_home(request: Request, slug: str) -> Response:
     viewer = resolve_viewer(request)
     context = in_commune(viewer, slug)
     now = viewer.application.queries.clock()
-    home = home_sections(ask(viewer, "motion.list", commune=slug), now)
+    home = home_sections(viewer, slug, context["commune"], now)
     return render(request, "commune.html", home=home, **context)
 
 

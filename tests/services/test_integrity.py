@@ -109,27 +109,51 @@ def test_fifty_concurrent_casts_by_one_member_store_one_ballot(
 def test_casts_racing_the_close_are_counted_exactly(
     app: Application, clock: FakeClock
 ) -> None:
-    commune = found(app, slug="racing", size=40)
+    """Each member changes their ballot again and again while the vote closes: the count
+    holds exactly each member's last acknowledged ballot, and nothing after the close."""
+    commune = found(app, slug="racing", size=20)
     number = to_vote(app, commune, clock)
     closes = app.queries.motion(commune.slug, number)["voting_closes_at"]
-    jobs = [(actor, c.CastBallot(commune=commune.slug, motion=number, choice="for"))
-            for actor in commune.everyone]
+    last: dict[int, str] = {}
+    refused: list[CommunardError] = []
+    start = threading.Barrier(len(commune.everyone) + 1)
+    acknowledged: list[str] = []
+    midway = threading.Event()
 
-    def close_midway() -> None:
-        clock.advance(days=2, seconds=1)
-        app.handle(c.Tick(commune=commune.slug))
+    def vote(actor: Actor) -> None:
+        start.wait()
+        for turn in range(8):
+            choice = ("for", "against", "abstain")[(actor.account_id + turn) % 3]
+            try:
+                app.handle(c.CastBallot(commune=commune.slug, motion=number, choice=choice),
+                           actor)
+            except CommunardError as error:
+                refused.append(error)
+                return
+            last[actor.account_id] = choice
+            acknowledged.append(choice)
+            if len(acknowledged) >= 40:
+                midway.set()
 
-    timer = threading.Timer(0.05, close_midway)
-    timer.start()
-    results = _cast_many(app, jobs)
-    timer.join()
+    threads = [threading.Thread(target=vote, args=(actor,)) for actor in commune.everyone]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    midway.wait(timeout=60)
+    clock.advance(days=2, seconds=1)
     app.handle(c.Tick(commune=commune.slug))
-    accepted = sum(isinstance(r, dict) for r in results)
-    refused = [r for r in results if not isinstance(r, dict)]
-    assert all(r.code == "vote.closed" for r in refused)
+    for thread in threads:
+        thread.join()
+    assert {error.code for error in refused} <= {"vote.closed"}
+    assert len(acknowledged) >= 40 and refused
     detail = app.queries.motion(commune.slug, number)
-    assert detail["state"] in ("adopted", "lapsed")
-    assert len(detail["roll_call"]) == accepted
-    assert detail["outcome"]["for"] == accepted
+    accounts = dict(zip(commune.member_ids, (a.account_id for a in commune.everyone),
+                        strict=True))
+    counted = {accounts[r["member"]]: r["choice"] for r in detail["roll_call"]}
+    assert counted == last
+    outcome = detail["outcome"]
+    assert (outcome["for"], outcome["against"], outcome["abstain"]) == tuple(
+        list(last.values()).count(x) for x in ("for", "against", "abstain"))
     assert all(r["cast_at"] < closes for r in detail["roll_call"])
+    assert all((r["changed_at"] or r["cast_at"]) < closes for r in detail["roll_call"])
     assert app.queries.verify_journal(commune.slug).ok

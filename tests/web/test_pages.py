@@ -495,3 +495,8 @@ def test_home_shows_emergency_decisions_awaiting_ratification(
         sign_in(louise, commune.people["Louise"].email)
         home = louise.get(f"/c/{commune.slug}").text
         assert "Overdue" in home and "unless ratified" in home
+        page = f"/c/{commune.slug}/motions/{number}"
+        proposed = post_form(louise, page, f"{page}/ratify")
+        assert proposed.status_code == 303, proposed.text
+        ratification = louise.get(proposed.headers["location"]).text
+        assert "Ratification of" in ratification and "motion.ratify" in ratification

@@ -105,6 +105,25 @@ def propose(
     return done(request, f"/c/{slug}/motions/{result['motion']}", command_id)
 
 
+@router.post("/c/{slug}/motions/{number}/ratify")
+def propose_ratification(
+    request: Request, slug: str, number: int, csrf_token: str = Form("")
+) -> Response:
+    """Propose that the assembly ratify an emergency decision, in the class its charter names."""
+    viewer = acting(request, csrf_token)
+    emergency = ask(viewer, "motion.get", commune=slug, motion=number)
+    payload = {
+        "commune": slug,
+        "decision_class": emergency["decision_class"].get("ratified_by") or "ordinary",
+        "title": f"Ratification of “{emergency['title']}”",
+        "body": f"The assembly ratifies the emergency decision No. {number}, "
+        f"“{emergency['title']}”, which otherwise lapses.",
+        "ratifies": number,
+    }
+    result = perform(viewer, "motion.propose", payload)
+    return done(request, f"/c/{slug}/motions/{result['motion']}", "motion.propose")
+
+
 @router.post("/c/{slug}/motions/{number}/propose")
 def propose_draft(request: Request, slug: str, number: int, csrf_token: str = Form("")) -> Response:
     """Put a draft before the assembly (``motion.propose`` with the draft's number)."""

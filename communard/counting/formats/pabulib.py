@@ -97,16 +97,25 @@ def _rows(lines: list[str], start: int) -> list[list[str]]:
     return list(csv.reader(lines, delimiter=";", quotechar='"', strict=False)) if lines else []
 
 
-def _split_sections(text: str, path: str) -> dict[str, tuple[int, list[str]]]:
-    """Map each section to (line number of its header row, its lines including the header)."""
-    lines = text.split("\n")
+_VOTES_MARK = re.compile(r"^\ufeff?[ \t]*VOTES[ \t]*\r?$", re.M)
+
+
+def _split_sections(text: str, path: str) -> dict[str, tuple[int, Any]]:
+    """Map META and PROJECTS to (line of their header row, their lines, header first), and
+    VOTES to (line of its header row, (header, the rest as one string)).
+
+    Only the text before VOTES is split into lines; the ballots stay one string.
+    """
+    votes = _VOTES_MARK.search(text)
+    head = text[: votes.start()] if votes else text
+    lines = head.split("\n")
     marks: list[tuple[str, int]] = []
     for number, line in enumerate(lines):
         name = line.strip().strip("\ufeff")
         if name in SECTIONS:
             marks.append((name, number))
-            if name == "VOTES":
-                break
+    if votes is not None:
+        marks.append(("VOTES", head.count("\n")))
     found = [name for name, _ in marks]
     if found != list(SECTIONS):
         raise BallotFormatError(
@@ -116,13 +125,19 @@ def _split_sections(text: str, path: str) -> dict[str, tuple[int, list[str]]]:
             hint="A .pb file has three sections, each starting with a line META, PROJECTS "
             "or VOTES (pabulib.org/format).",
         )
-    sections = {}
-    for index, (name, number) in enumerate(marks):
-        end = marks[index + 1][1] if index + 1 < len(marks) else len(lines)
+    sections: dict[str, tuple[int, Any]] = {}
+    for index, (name, number) in enumerate(marks[:2]):
+        end = marks[index + 1][1]
         body = [ln.rstrip("\r") for ln in lines[number + 1 : end]]
         while body and not body[-1].strip():
             body.pop()
         sections[name] = (number + 2, body)
+    assert votes is not None
+    rest = text[votes.end() :].removeprefix("\n")
+    if "\r" in rest:
+        rest = rest.replace("\r\n", "\n")
+    header, _, ballots = rest.partition("\n")
+    sections["VOTES"] = (marks[2][1] + 2, (header, ballots.rstrip("\n")))
     return sections
 
 
@@ -219,8 +234,10 @@ def read_pabulib(source: str | Path, *, text: str | None = None) -> BudgetProfil
     costs = np.array([int(v * scale) for v in cost_values], dtype=np.int64)
     budget = int(budget_value * scale)
 
-    votes_line, votes_lines = sections["VOTES"]
-    approved, weights, points = _read_votes(votes_lines, votes_line, ids, vote_type, meta, path)
+    votes_line, (votes_header, ballots) = sections["VOTES"]
+    approved, weights, points = _read_votes(
+        votes_header, ballots, votes_line, ids, vote_type, meta, path
+    )
 
     meta.update(
         vote_type=vote_type,
@@ -253,16 +270,17 @@ def _field_pattern(index: int) -> str:
 
 
 def _read_votes(
-    lines: list[str],
+    header_line: str,
+    body: str,
     first_line: int,
     ids: list[str],
     vote_type: str,
     meta: dict[str, Any],
     path: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    if not lines:
+    if not header_line.strip():
         raise BallotFormatError("VOTES has no header row", path=path, line=first_line - 1)
-    header = [cell.strip() for cell in lines[0].split(";")]
+    header = [cell.strip().strip('"') for cell in header_line.split(";")]
     if "vote" not in header:
         raise BallotFormatError("VOTES header has no 'vote' column", path=path, line=first_line)
     vote_col = header.index("vote")
@@ -272,7 +290,6 @@ def _read_votes(
             f"{vote_type} VOTES need a 'points' column", path=path, line=first_line
         )
     points_col = header.index("points") if wants_points else -1
-    body = "\n".join(lines[1:])
 
     if '"' in body:
         # Quoted fields are rare in VOTES; the csv module handles them, line by line.
@@ -318,14 +335,14 @@ def _read_votes(
             raise BallotFormatError(
                 f"a vote names project {error.args[0]!r}, which PROJECTS does not list",
                 path=path,
-                line=_line_of(lines, vote, first_line, vote_col),
+                line=_line_of(body, vote, first_line, vote_col),
                 hint="Every project id in VOTES must appear in PROJECTS.",
             ) from None
         if len(set(columns)) != len(columns):
             raise BallotFormatError(
                 f"a vote names a project twice: {vote!r}",
                 path=path,
-                line=_line_of(lines, vote, first_line, vote_col),
+                line=_line_of(body, vote, first_line, vote_col),
             )
         approved[row, columns] = True
         if points is None:
@@ -339,7 +356,7 @@ def _read_votes(
             raise BallotFormatError(
                 f"points {pts!r} do not match the vote {vote!r} (one whole number per project)",
                 path=path,
-                line=_line_of(lines, vote, first_line, vote_col),
+                line=_line_of(body, vote, first_line, vote_col),
             )
         points[row, columns] = [int(v) for v in values]
     if vote_type == "ordinal":
@@ -367,9 +384,9 @@ def _raise_short_line(
     raise BallotFormatError("the VOTES section could not be read", path=path, line=first_line)
 
 
-def _line_of(lines: list[str], vote: str, first_line: int, column: int) -> int | None:
+def _line_of(body: str, vote: str, first_line: int, column: int) -> int | None:
     """The line of the first ballot whose vote column is ``vote`` (error path only)."""
-    for offset, line in enumerate(lines[1:], start=1):
+    for offset, line in enumerate(body.split("\n"), start=1):
         fields = line.split(";")
         if len(fields) > column and fields[column].strip('"') == vote:
             return first_line + offset

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from argon2.exceptions import InvalidHashError, VerificationError
+
 from communard.domain import members as member_rules
 from communard.domain.accounts import Account, ApiToken, LoginAttempt, Session
 from communard.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
@@ -99,7 +101,7 @@ class Auth:
     def _verify(self, stored: str, password: str) -> bool:
         try:
             return bool(self.hasher.verify(stored, password))
-        except Exception:  # argon2 raises VerifyMismatchError and kin; all mean "no".
+        except (VerificationError, InvalidHashError):
             return False
 
     def _throttle(self, uow: Any, *, key: str, now: datetime, limit: int) -> None:
@@ -184,7 +186,7 @@ def set_password(ctx: Context, cmd: c.SetPassword, hasher: PasswordHasher) -> di
     if account.password_hash is not None:
         try:
             ok = bool(hasher.verify(account.password_hash, cmd.current or ""))
-        except Exception:  # argon2's mismatch errors: the current password is wrong.
+        except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
             raise InvalidInput("current", "…", "give your current password.",

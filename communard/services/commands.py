@@ -142,12 +142,16 @@ class ProposeMotion(CommuneCommand):
 
 @dataclass(frozen=True)
 class SecondMotion(CommuneCommand):
+    """Second a motion awaiting seconds (not one's own)."""
+
     id: ClassVar[str] = "motion.second"
     motion: int = 0
 
 
 @dataclass(frozen=True)
 class CommentOnMotion(CommuneCommand):
+    """Comment on a motion during seconding, deliberation or voting."""
+
     id: ClassVar[str] = "motion.comment"
     motion: int = 0
     body: str = ""
@@ -173,12 +177,17 @@ class AcceptAmendment(CommuneCommand):
 
 @dataclass(frozen=True)
 class OpenVote(CommuneCommand):
+    """Open the vote once deliberation has ended (an amendment: earlier, by the main motion's mov
+    er)."""
+
     id: ClassVar[str] = "motion.open_vote"
     motion: int = 0
 
 
 @dataclass(frozen=True)
 class WithdrawMotion(CommuneCommand):
+    """The mover withdraws a motion not yet put to a vote."""
+
     id: ClassVar[str] = "motion.withdraw"
     motion: int = 0
 
@@ -193,6 +202,8 @@ class CloseMotion(CommuneCommand):
 
 @dataclass(frozen=True)
 class CastBallot(CommuneCommand):
+    """Cast, or change where the charter allows, a roll-call ballot."""
+
     id: ClassVar[str] = "vote.cast"
     motion: int = 0
     choice: str = ""
@@ -220,12 +231,16 @@ class SetPassword(Command):
 
 @dataclass(frozen=True)
 class IssueToken(Command):
+    """Issue an API token for the actor; the token is returned once."""
+
     id: ClassVar[str] = "token.issue"
     name: str = ""
 
 
 @dataclass(frozen=True)
 class RevokeToken(Command):
+    """Revoke one of the actor's API tokens (by its id)."""
+
     id: ClassVar[str] = "token.revoke"
     token: int = 0
 

@@ -22,7 +22,7 @@ from communard.domain.members import ACTIVE, APPLICANT, Member, Sponsorship
 from communard.domain.motions import Comment, Motion, Second
 from communard.domain.sections import Section
 from communard.domain.votes import Ballot, Tally
-from communard.errors import Forbidden, Unauthenticated
+from communard.errors import Forbidden, NotFound, Unauthenticated
 from communard.services.access import (
     Actor,
     access_commune,
@@ -111,8 +111,6 @@ class Queries:
             wanted = commune.charter_version if version is None else version
             chosen = next((v for v in versions if v.version == wanted), None)
             if chosen is None:
-                from communard.errors import NotFound
-
                 raise NotFound(f"There is no charter version {version} in this commune.",
                                code="charter.not_found")
             motions = {m.id: m.number for m in uow.find_all(

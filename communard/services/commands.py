@@ -177,8 +177,10 @@ class AcceptAmendment(CommuneCommand):
 
 @dataclass(frozen=True)
 class OpenVote(CommuneCommand):
-    """Open the vote once deliberation has ended (an amendment: earlier, by the main motion's mov
-    er)."""
+    """Open the vote once deliberation has ended.
+
+    An amendment may be put to a vote earlier, by the main motion's mover.
+    """
 
     id: ClassVar[str] = "motion.open_vote"
     motion: int = 0

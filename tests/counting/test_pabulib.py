@@ -205,3 +205,10 @@ def test_wieliczka_needs_the_checkers_add_one_stop(conformance_dir: Path) -> Non
     early = count("mes", profile, completion="add1", comparison_step=True, add1_until="exhaustive")
     assert early.details["share"] == 302
     assert set(early.winners) != set(profile.meta["selected"])
+
+
+def test_windows_line_endings_and_quoted_votes() -> None:
+    crlf = read_pabulib("crlf.pb", text=SMALL.replace("\n", "\r\n"))
+    assert crlf.n_voters == 5 and crlf.meta["selected"] == ("a", "c")
+    quoted = read_pabulib("quoted.pb", text=SMALL.replace("1;a,b;30", '"1";"a,b";30'))
+    assert (quoted.weights @ quoted.approved.astype(np.int64)).tolist() == [3, 3, 1]

@@ -53,7 +53,10 @@ def decision_classes(commune: dict[str, Any]) -> list[dict[str, str]]:
             f"{'votes cast' if dc['threshold_of'] == 'cast' else 'members'}, "
             f"quorum {percent(dc['quorum'])} of members.",
         }
-        for dc in commune["charter"]["classes"].values()
+        # The everyday class first: it is the one most motions belong to.
+        for dc in sorted(
+            commune["charter"]["classes"].values(), key=lambda dc: dc["id"] != "ordinary"
+        )
     ]
 
 

@@ -143,7 +143,8 @@ def show_motion(m: dict[str, Any], *, history: bool = False) -> None:
 def body_text(text: str | None, text_file: Path | None) -> str:
     """A motion's text from --text or --text-file ('-' reads stdin)."""
     if text_file is not None:
-        return click.open_file(str(text_file), encoding="utf-8").read()
+        with click.open_file(str(text_file), encoding="utf-8") as source:
+            return str(source.read())
     if text is None:
         fail(
             exit_codes.USAGE,

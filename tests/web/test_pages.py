@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -500,3 +501,64 @@ def test_home_shows_emergency_decisions_awaiting_ratification(
         assert proposed.status_code == 303, proposed.text
         ratification = louise.get(proposed.headers["location"]).text
         assert "Ratification of" in ratification and "motion.ratify" in ratification
+
+
+class _Fields(HTMLParser):
+    """Collects a page's form fields, its labels, and the landmarks it has."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[dict[str, str | None]] = []
+        self.label_for: set[str] = set()
+        self.in_label = 0
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.add(tag)
+        if tag == "label":
+            self.in_label += 1
+            if attributes.get("for"):
+                self.label_for.add(str(attributes["for"]))
+        if tag in ("input", "textarea", "select") and attributes.get("type") not in (
+            "hidden",
+            "submit",
+        ):
+            self.fields.append({**attributes, "wrapped": "yes" if self.in_label else None})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.in_label -= 1
+
+
+def test_every_field_has_a_label_and_every_page_its_landmarks(web: Any, world: World) -> None:
+    commune = world.found("Louise", "Eugene")
+    number = world.motion(commune, "Louise")
+    world.do(commune, "Eugene", c.SecondMotion(commune=commune.slug, motion=number))
+    base = f"/c/{commune.slug}"
+    pages = [
+        "/",
+        "/found",
+        "/account",
+        base,
+        f"{base}/members",
+        f"{base}/motions",
+        f"{base}/motions/new",
+        f"{base}/motions/{number}",
+        f"{base}/charter",
+        f"{base}/journal",
+        f"{base}/outbox",
+    ]
+    with TestClient(web) as louise, TestClient(web) as visitor:
+        sign_in(louise, commune.people["Louise"].email)
+        checked = [(louise, p) for p in pages] + [(visitor, "/sign-in")]
+        for client, path in checked:
+            page = client.get(path)
+            assert page.status_code == 200, path
+            parsed = _Fields()
+            parsed.feed(page.text)
+            assert {"header", "nav", "main", "footer"} <= parsed.tags, path
+            assert 'class="skip-link" href="#main"' in page.text
+            for field in parsed.fields:
+                labelled = field["wrapped"] or field.get("id") in parsed.label_for
+                assert labelled, (path, field)

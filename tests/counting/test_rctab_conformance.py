@@ -32,12 +32,6 @@ RCTAB = CONFORMANCE / "rctab"
 NOT_YET: dict[str, str] = {
     "2018_maine_governor_primary": "its CVR is not in the corpus (over 4 MiB upstream)",
     "dominion_kansas": "its CvrExport.json is not in the corpus (over 4 MiB upstream)",
-    "2024_alaska_dominion": (
-        "the expected report counts 124 ballots, but the CVR folder holds 197 in contest 7: "
-        "the 73 ballots of tabulator 92302 (CvrExport_1731/1734/1736) are missing from "
-        "RCTab's expected report and its rctab_cvr listing alike, and nothing in the data "
-        "says why they should be left out"
-    ),
 }
 # Cases slower than 10 s (none: a million ballots count in about 3 s).
 SLOW: set[str] = set()
@@ -118,6 +112,11 @@ def test_rctab_case(case: str, conformance_dir: Path, tmp_path: Path) -> None:
         assert _csv_lines(report.report_csv(result)) == _csv_lines(
             csv_path.read_text(encoding="utf-8")
         ), f"{csv_path.name}: CSV report differs"
+    summary = folder / f"{case}_expected_summary_report.csv"
+    if summary.exists():
+        assert _csv_lines(report.summary_report_csv(results[-1])) == _csv_lines(
+            summary.read_text(encoding="utf-8")
+        ), f"{summary.name}: summary CSV report differs"
     _check_slices(folder, case, results[-1])
 
 

@@ -332,6 +332,12 @@ def _to_be_elected(result: TabulationResult) -> str:
     return str(result.number_of_winners)
 
 
+def summary_report_csv(result: TabulationResult) -> str:
+    """RCTab's summary CSV: the detailed CSV without the inactive-ballot breakdown rows."""
+    lines = report_csv(result).splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("Inactive Ballots by"))
+
+
 def _num_candidates(result: TabulationResult) -> int:
     excluded = result.config.excluded | result.extra_excluded
     return sum(1 for c in result.config.candidate_names if c not in excluded)

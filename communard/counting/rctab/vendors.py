@@ -82,6 +82,14 @@ def read_dominion(source: CvrSource, config: RctabConfig, names: CandidateNames)
     if manifest.exists():
         for entry in (_load_json(manifest) or {}).get("List", []):
             precincts[entry.get("Id")] = str(entry.get("Description"))
+    # A contest the scanner flagged "InvalidContest" is not counted (RCTab 2.0 leaves the
+    # ballot out of the contest altogether).
+    invalid: set[Any] = set()
+    outstack = folder / "OutstackConditionManifest.json"
+    if outstack.exists():
+        for entry in (_load_json(outstack) or {}).get("List", []):
+            if entry.get("Description") == "InvalidContest":
+                invalid.add(entry.get("Id"))
     for export in exports:
         where = str(export)
         data = _load_json(export)
@@ -103,6 +111,8 @@ def read_dominion(source: CvrSource, config: RctabConfig, names: CandidateNames)
             marks: list[tuple[int, str]] = []
             for entry in contests:
                 if str(entry.get("Id")) != contest:
+                    continue
+                if invalid.intersection(entry.get("OutstackConditionIds") or ()):
                     continue
                 found = True
                 for mark in entry.get("Marks", []):

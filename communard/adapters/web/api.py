@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any, get_type_hints
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Security
+from fastapi.security import APIKeyCookie, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from communard.adapters.web.context import (
@@ -25,7 +26,7 @@ from communard.adapters.web.context import (
     resolve_viewer,
 )
 from communard.adapters.web.problems import WebError, jsonable
-from communard.adapters.web.security import CSRF_HEADER
+from communard.adapters.web.security import CSRF_HEADER, SESSION_COOKIE
 from communard.services import commands
 
 
@@ -72,7 +73,19 @@ def visitor(request: Request) -> Viewer:
     return viewer
 
 
-router = APIRouter(prefix="/api", responses=PROBLEMS)
+# Declared so that /openapi.json documents how to authenticate; ``context`` does the checking.
+SCHEMES = [
+    Security(HTTPBearer(auto_error=False, description="An API token from /account")),
+    Security(
+        APIKeyCookie(
+            name=SESSION_COOKIE,
+            auto_error=False,
+            description="A browser session; state-changing calls also need X-CSRF-Token",
+        )
+    ),
+]
+
+router = APIRouter(prefix="/api", responses=PROBLEMS, dependencies=SCHEMES)
 
 Slug = Annotated[str, Path(description="The commune's short address", examples=["paris-1871"])]
 MotionId = Annotated[int, Path(description="The motion's number in its commune", ge=1)]

@@ -63,16 +63,15 @@ class Context:
 
     def enter(self, slug: object, *, lock: bool = True) -> Commune:
         """Load the commune, lock its journal head, load its charter and the actor's membership."""
-        commune = access_commune(self.uow, slug)
-        assert commune.id is not None
-        if lock:
-            self.head = self.uow.lock_head(commune.id)
-            # Read again under the lock: a charter amendment may have committed meanwhile.
-            commune = access_commune(self.uow, slug)
+        if lock and isinstance(slug, str):
+            # Lock first, then read: what we read is what no one else can change meanwhile.
+            self.head = self.uow.lock_commune(slug)
             if self.clock is not None:
                 # Read the time once the lock is held: a ballot that waited for the lock
                 # behind a close is judged at the time it is actually recorded.
                 self.now = self.clock()
+        commune = access_commune(self.uow, slug)
+        assert commune.id is not None
         self.commune = commune
         self.charter = current_charter(self.uow, commune)
         self.member = None

@@ -58,7 +58,14 @@ class Auth:
         self.database = database
         self.clock = clock
         self.hasher = hasher
-        self._dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+        self._dummy: str | None = None
+
+    @property
+    def _dummy_hash(self) -> str:
+        # Made on first use: hashing costs time every CLI start would otherwise pay.
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
 
     def sign_in(self, email: str, password: str, *, client: str | None = None) -> SignedIn:
         """Check the password and open a session, or raise (throttled after repeated failures)."""

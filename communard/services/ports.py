@@ -78,8 +78,8 @@ class UnitOfWork(Protocol):
 
     def create_head(self, commune_id: int) -> Head: ...
 
-    def lock_head(self, commune_id: int) -> Head:
-        """Lock a commune's journal head until commit; every command starts with this."""
+    def lock_commune(self, slug: str) -> Head | None:
+        """Lock the journal head of the commune ``slug`` and return it (None: no such commune)."""
         ...
 
     def head(self, commune_id: int) -> Head: ...

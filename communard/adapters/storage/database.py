@@ -93,8 +93,10 @@ def make_engine(database_url: str) -> Engine:
         return engine
     if database_url.startswith(("postgresql+psycopg://", "postgresql://")):
         url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-        return create_engine(url, pool_size=10, max_overflow=40, pool_timeout=120,
-                             pool_pre_ping=True)
+        # No pre-ping: it would cost a round trip per command; a dropped connection fails
+        # one command and the pool replaces it.
+        return create_engine(url, pool_size=10, max_overflow=30, pool_timeout=120,
+                             pool_recycle=1800)
     raise InvalidInput(
         "database_url", database_url,
         "use sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE.",
@@ -267,13 +269,12 @@ class SqlUnitOfWork:
                                                       hash=head.hash))
         return head
 
-    def lock_head(self, commune_id: int) -> Head:
+    def lock_commune(self, slug: str) -> Head | None:
         heads = t.journal_heads
+        commune_id = select(t.communes.c.id).where(t.communes.c.slug == slug).scalar_subquery()
         query = select(heads.c.seq, heads.c.hash).where(heads.c.commune_id == commune_id)
         row = self._execute(query.with_for_update()).first()
-        if row is None:
-            raise LookupError(f"commune {commune_id} has no journal head")
-        return Head(row.seq, row.hash)
+        return None if row is None else Head(row.seq, row.hash)
 
     def head(self, commune_id: int) -> Head:
         heads = t.journal_heads

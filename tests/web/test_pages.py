@@ -169,7 +169,7 @@ def test_session_cookie_flags_and_sign_out(web: Any, world: World) -> None:
                 for k, v in response.headers.multi_items()
                 if k == "set-cookie" and v.startswith("communard_session=")
             )
-            assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+            assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "expires=" in cookie
             assert ("Secure" in cookie) is secure
             if secure:
                 assert "strict-transport-security" in response.headers

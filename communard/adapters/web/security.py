@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -78,11 +79,17 @@ def is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def set_session_cookie(response: Response, request: Request, token: str) -> None:
-    """Hand the browser its session token: HttpOnly, SameSite=Lax, Secure over https."""
+def set_session_cookie(
+    response: Response, request: Request, token: str, expires_at: datetime | None = None
+) -> None:
+    """Hand the browser its session token: HttpOnly, SameSite=Lax, Secure over https.
+
+    The cookie lasts as long as the server-side session (``expires_at``).
+    """
     response.set_cookie(
         SESSION_COOKIE,
         token,
+        expires=expires_at,
         httponly=True,
         samesite="lax",
         secure=is_https(request),

@@ -68,7 +68,7 @@ def sign_in(
             problem=exc,
         )
     response = done(request, safe_next(next), "signed_in")
-    security.set_session_cookie(response, request, signed_in.token)
+    security.set_session_cookie(response, request, signed_in.token, signed_in.expires_at)
     return response
 
 
@@ -122,7 +122,7 @@ def found(
     if viewer.actor is None:
         auth = request.app.state.application.auth
         signed_in = auth.sign_in(email, password, client=client_of(request))
-        security.set_session_cookie(response, request, signed_in.token)
+        security.set_session_cookie(response, request, signed_in.token, signed_in.expires_at)
     return response
 
 

@@ -56,10 +56,15 @@ RULES = {
     "wigm-prf-batch-fixed-p4-d4": ("wigm", {"batch": True}),
     "meek-prf-o6-fixed-p9-d9": ("meek", {}),
     "meek-o10-rational-d12": ("meek", {"arithmetic": "rational"}),
+    "wigm-rational-d12": ("wigm", {"arithmetic": "rational"}),
 }
 
-# Droop ships no exact-Meek reference count for these files.
-NO_REFERENCE = {(name, "meek-o10-rational-d12") for name in ("42u", "M135", "SCw", "SCwopt")}
+# Droop ships no exact-arithmetic reference counts for these files.
+NO_REFERENCE = {
+    (name, rule)
+    for name in ("42u", "M135", "SCw", "SCwopt")
+    for rule in ("meek-o10-rational-d12", "wigm-rational-d12")
+}
 
 Stage = tuple[Decimal, Decimal, dict[str, tuple[str, Decimal, Decimal | None]]]
 

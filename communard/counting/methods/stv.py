@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..outcomes import Outcome
 from ..profiles import RankedProfile
 from ..registry import method
@@ -287,6 +288,8 @@ def _sure_losers(tally: Tally, seats: int) -> list[int]:
     reference=PRF_REFERENCE,
     options={
         "batch": "defeat sure losers in a batch (PRF B.2; Droop's wigm-prf-batch)",
+        "arithmetic": "'fixed' (the PRF rule, default) or 'rational' (exact fractions, "
+        "Droop's wigm-rational; small elections)",
         "withdrawn": "names of candidates withdrawn before the count",
     },
 )
@@ -296,6 +299,7 @@ def wigm(
     seats: int | None = None,
     tie_break: TieBreaker | None = None,
     batch: bool = False,
+    arithmetic: str = "fixed",
     **options: Any,
 ) -> Outcome:
     """Weighted inclusive Gregory STV as the PRF reference rule defines it, 4 decimal places.
@@ -305,7 +309,17 @@ def wigm(
     ties go to ``tie_break`` (the PRF rule: the earliest in a predetermined order).
     With ``batch=True`` sure losers are defeated together (B.2). This is the
     *inclusive* Gregory method; the last-parcel Gregory of ERS97 is not offered.
+    ``arithmetic="rational"`` counts the same steps without rounding: exact quota,
+    elected on votes above it (``stv_wigm_exact``).
     """
+    if arithmetic == "rational":
+        if batch:
+            raise ConfigError("Batch defeat is offered with fixed arithmetic only.")
+        from .stv_wigm_exact import wigm_exact
+
+        return wigm_exact(profile, seats, tie_break, options)
+    if arithmetic != "fixed":
+        raise ConfigError(f"WIGM arithmetic is 'fixed' or 'rational', not {arithmetic!r}.")
     return count_wigm(profile, seats=seats, tie_break=tie_break, batch=batch, **options)[0]
 
 

@@ -4,8 +4,9 @@ The variant Droop calls ``meek-o10-rational``: every value is a ``Fraction``;
 the quota is exactly votes / (seats + 1) and a candidate is elected on votes
 *above* it; an iteration stops when the total surplus is at most omega
 (10^-10), stops falling, or lets a batch of sure losers be defeated. Exact
-fractions grow long over many iterations, so this suits small elections (a
-committee, a board); the fixed-point PRF rule (``meek``) suits large ones.
+fractions grow with every iteration (each multiplies their length), so a count
+that needs many iterations stops with ``ConfigError`` once a keep factor passes
+``MAX_BITS``; the fixed-point PRF rule (``meek``) always finishes.
 Ballots are merged into paths as in ``stv_meek.BallotPaths``.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..outcomes import Number, Outcome, Round, TieBreakRecord
 from ..profiles import RankedProfile
 from ..ties import Ask, TieBreaker, break_tie
@@ -23,6 +25,9 @@ from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, IntArray
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
+# Keep factors past this many bits cost more than a count should: each iteration
+# multiplies their length, so the count stops and says so instead of running on.
+MAX_BITS = 4096
 
 
 def distribute_exact(
@@ -170,6 +175,12 @@ def meek_exact(
             last = surplus
             for c in elected:
                 keep[c] = keep[c] * quota / votes[c]
+                if keep[c].denominator.bit_length() > MAX_BITS:
+                    raise ConfigError(
+                        f"Exact Meek needs ever longer fractions here (round {len(rounds)}, "
+                        f"iteration {iterations}); it would not finish.",
+                        hint="Count with arithmetic='fixed' (the PRF rule).",
+                    )
         if status == "elected":
             r = record(
                 f"{', '.join(names[c] for c in newly)} passed the quota after "

@@ -205,6 +205,13 @@ def set_password(ctx: Context, cmd: c.SetPassword, hasher: PasswordHasher) -> di
     return {"account": account.id}
 
 
+def set_display_name(ctx: Context, cmd: c.SetDisplayName) -> dict[str, Any]:
+    account = _account(ctx)
+    account.display_name = member_rules.check_display_name(cmd.display_name)
+    ctx.uow.update(account)
+    return {"account": account.id, "display_name": account.display_name}
+
+
 def issue_token(ctx: Context, cmd: c.IssueToken) -> dict[str, Any]:
     account = _account(ctx)
     assert account.id is not None

@@ -66,6 +66,7 @@ class MessageBus:
         self.account_handlers: dict[type[c.Command], Handler] = {
             c.FoundCommune: lambda ctx, cmd: communes.found_commune(ctx, cmd, self.hasher),
             c.SetPassword: lambda ctx, cmd: auth.set_password(ctx, cmd, self.hasher),
+            c.SetDisplayName: auth.set_display_name,
             c.IssueToken: auth.issue_token,
             c.RevokeToken: auth.revoke_token,
         }

@@ -232,6 +232,14 @@ class SetPassword(Command):
 
 
 @dataclass(frozen=True)
+class SetDisplayName(Command):
+    """Change the name the actor is shown under (in every commune, from now on)."""
+
+    id: ClassVar[str] = "account.set_name"
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
 class IssueToken(Command):
     """Issue an API token for the actor; the token is returned once."""
 
@@ -251,7 +259,7 @@ ALL: tuple[type[Command], ...] = (
     FoundCommune, CreateSection, JoinSection, AmendCharter, InviteMember, JoinCommune,
     AdmitMember, LeaveCommune, SuspendMember, DraftMotion, ProposeMotion, SecondMotion,
     CommentOnMotion, AmendMotion, AcceptAmendment, OpenVote, WithdrawMotion, CloseMotion,
-    CastBallot, Tick, SetPassword, IssueToken, RevokeToken,
+    CastBallot, Tick, SetPassword, SetDisplayName, IssueToken, RevokeToken,
 )
 BY_ID: dict[str, type[Command]] = {c.id: c for c in ALL}
 

@@ -81,3 +81,10 @@ def test_set_password(app: Application, commune: Commune) -> None:
     assert app.auth.sign_in(EMAIL, "new password 1").account_id == commune.founder.account_id
     with pytest.raises(Unauthenticated):
         app.handle(c.SetPassword(password="new password 2"), None)
+
+
+def test_set_display_name(app: Application, commune: Commune) -> None:
+    app.handle(c.SetDisplayName(display_name="Louise"), commune.founder)
+    assert app.queries.account(commune.founder)["display_name"] == "Louise"
+    with pytest.raises(InvalidInput):
+        app.handle(c.SetDisplayName(display_name=" "), commune.founder)

@@ -297,13 +297,27 @@ class Queries:
             return {"commune": commune.slug, "head": {"seq": head.seq, "hash": head.hash},
                     "entries": [e.to_json() for e in entries]}
 
-    def verify_journal(self, slug: str) -> Verification:
-        """Check a commune's whole chain against its recorded head."""
+    def verify_journal(self, slug: str, *, batch: int = 5000) -> Verification:
+        """Check a commune's whole chain, read in batches, against its recorded head."""
         with self._read() as uow:
             commune = access_commune(uow, slug)
             assert commune.id is not None
             head = uow.head(commune.id)
-            return journal.verify(uow.entries(commune.id), commune=commune.slug, head=head)
+        return journal.verify(self._entries_upto(commune.id, head.seq, batch),
+                              commune=commune.slug, head=head)
+
+    def _entries_upto(self, commune_id: int, last: int,
+                      batch: int) -> Iterator[journal.JournalEntry]:
+        # Entries recorded after the head was read are not part of this check.
+        after = 0
+        while after < last:
+            with self._read() as uow:
+                entries = uow.entries(commune_id, after_seq=after,
+                                      limit=min(batch, last - after))
+            if not entries:
+                return
+            yield from entries
+            after = entries[-1].seq
 
     def export_journal(self, slug: str, *, batch: int = 1000) -> Iterator[str]:
         """The journal as canonical JSON lines, oldest first (read in batches)."""

@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from communard.adapters.cli import support
 from communard.adapters.cli.support import console, err_console, progress_enabled
@@ -133,7 +135,7 @@ def _list_methods(as_json: bool) -> None:
     for column in ("id", "name", "ballot", "seats", "aliases"):
         table.add_column(column)
     for m in methods:
-        table.add_row(m.id, m.name, m.ballot, m.seats, ", ".join(m.aliases))
+        table.add_row(m.id, Text(m.name), m.ballot, m.seats, ", ".join(m.aliases))
     console.print(table)
 
 
@@ -176,7 +178,7 @@ def render(outcome: Outcome) -> None:
                     elif name in r.eliminated:
                         mark = " ✘"
                     cells.append(_format_number(r.tallies[name]) + mark)
-                table.add_row(name, *cells)
+                table.add_row(Text(name), *cells)
             if any(r.exhausted for r in rounds):
                 table.add_row("[dim]exhausted[/]", *(_format_number(r.exhausted) for r in chunk))
             console.print(table)
@@ -188,9 +190,11 @@ def render(outcome: Outcome) -> None:
         grid.add_column("")
         options = list(pairwise)
         for name in options:
-            grid.add_column(name, justify="right")
+            grid.add_column(Text(name), justify="right")
         for a in options:
-            grid.add_row(a, *("—" if a == b else str(pairwise[a].get(b, "")) for b in options))
+            grid.add_row(
+                Text(a), *("—" if a == b else str(pairwise[a].get(b, "")) for b in options)
+            )
         console.print(grid)
     for line in outcome.explanation:
         console.print(line, markup=False)
@@ -198,9 +202,9 @@ def render(outcome: Outcome) -> None:
         if r.note and r.note not in outcome.explanation:
             console.print(f"Round {r.number}: {r.note}", markup=False)
     if outcome.tied:
-        console.print(f"[bold yellow]Tied, undecided:[/] {', '.join(outcome.tied)}")
+        console.print(f"[bold yellow]Tied, undecided:[/] {escape(', '.join(outcome.tied))}")
     elif outcome.winners:
-        console.print(f"[bold green]Winners:[/] {', '.join(outcome.winners)}")
+        console.print(f"[bold green]Winners:[/] {escape(', '.join(outcome.winners))}")
 
 
 @click.command("count")

@@ -72,9 +72,19 @@ def bin_count(
     return totals
 
 
+SINGULAR = {
+    "votes": "vote",
+    "points": "point",
+    "approvals": "approval",
+    "preferences": "preference",
+    "options beaten": "option beaten",
+    "pairwise wins": "pairwise win",
+}
+
+
 def amount(value: Any, unit: str) -> str:
     """``"1 vote"``, ``"3 votes"``: a number with its unit, singular for exactly one."""
-    return f"{value} {unit[:-1] if value == 1 and unit.endswith('s') else unit}"
+    return f"{value} {SINGULAR.get(unit, unit) if value == 1 else unit}"
 
 
 def tie_phrase(tied: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from communard.adapters.demo import data
+from communard.errors import Conflict
 from communard.services import commands as c
 from communard.services.access import Actor
 
@@ -279,8 +280,20 @@ class DemoLoader:
 
 
 def is_loaded(application: Any) -> bool:
-    """Whether the demo commune exists in this database."""
-    return any(x["slug"] == data.SLUG for x in application.queries.communes())
+    """Whether the whole demo commune is in this database (raises if only part of it is)."""
+    if not any(x["slug"] == data.SLUG for x in application.queries.communes()):
+        return False
+    found = len(application.queries.motions(data.SLUG))
+    if found < len(data.MOTIONS):
+        raise Conflict(
+            f"The demo commune {data.SLUG!r} is in this database, but only {found} of its "
+            f"{len(data.MOTIONS)} motions: an earlier load stopped part-way.",
+            code="demo.incomplete",
+            hint="Load the demo into a new database: delete the database file, or give "
+            "another --db.",
+            details={"motions": found, "expected": len(data.MOTIONS)},
+        )
+    return True
 
 
 def summary(application: Any, *, already_loaded: bool) -> Loaded:

@@ -251,6 +251,12 @@ class EqualSharesRun:
     live: npt.NDArray[np.bool_] | None = None
     money: npt.NDArray[np.float64] | None = None  # float money left per group (estimate)
     ledger: _Ledger | None = None
+    share: Fraction = Fraction(0)
+    # For resuming at a larger share: each step's (winners so far, pool, price bounds) at
+    # its start and the share up to which its decisions hold; each round's payers.
+    steps: list[tuple[int, list[int], dict[int, tuple[float, float]]]] = field(default_factory=list)
+    reach: list[float] = field(default_factory=list)
+    described: list[tuple[int, Any, int, float, float]] = field(default_factory=list)
 
 
 class EqualShares:
@@ -402,51 +408,65 @@ class EqualShares:
             for w, pay in zip(result.winners, result.payments, strict=True)
         ]
 
-    def _run(self, share: Fraction, sensitivity: bool, eager: bool) -> EqualSharesRun:
+    def _run(
+        self,
+        share: Fraction,
+        sensitivity: bool,
+        eager: bool,
+        resume: tuple[EqualSharesRun, int] | None = None,
+    ) -> EqualSharesRun:
         n_groups = self.approved.shape[0]
+        n_projects = len(self.names)
         share_f = float(share)
         tol = TOLERANCE * max(share_f, 1e-300)
         util = self.utilities.astype(np.float64)
         positive = util[util > 0]
         tol_rho = 2 * tol / (float(positive.min()) if positive.size else 1.0)
-        money = np.full(n_groups, share_f)
-        slope = np.ones(n_groups)  # d money / d share (sensitivity analysis)
-        live = np.ones(n_groups, dtype=np.bool_)
-        ledger = _Ledger(
-            share,
-            np.zeros((len(self.names), n_groups), dtype=np.bool_),
-            live,
-            np.full(n_groups, len(self.names) + 1, dtype=np.int64),
-            self.weights,
-        )
         result = EqualSharesRun()
-        # Projects nobody supports, or that cost nothing, are never bought (as the
-        # Pabulib checker does).
-        pool = [
-            p
-            for p in range(len(self.names))
-            if self.costs[p] > 0 and self.support[p] > 0 and self.utilities[p] > 0
-        ]
         # No price is below cost / (supporters × utility), what it is when every supporter
         # can pay an equal part: the first lower bound of the lazy evaluation.
-        floor = {p: float(self.costs[p]) / float(self.support[p]) / float(util[p]) for p in pool}
-        bound = {p: (floor[p], 0.0) for p in pool}  # lower bound on rho: value, d/d share
-        horizon = math.inf
+        floor = {
+            p: float(self.costs[p]) / float(self.support[p]) / float(util[p])
+            for p in range(n_projects)
+            if self.costs[p] > 0 and self.support[p] > 0 and self.utilities[p] > 0
+        }
+        if resume is None:
+            money = np.full(n_groups, share_f)
+            slope = np.ones(n_groups)  # d money / d share (sensitivity analysis)
+            live = np.ones(n_groups, dtype=np.bool_)
+            ledger = _Ledger(
+                share,
+                np.zeros((n_projects, n_groups), dtype=np.bool_),
+                live,
+                np.full(n_groups, n_projects + 1, dtype=np.int64),
+                self.weights,
+            )
+            # Projects nobody supports, or that cost nothing, are never bought (as the
+            # Pabulib checker does).
+            pool = list(floor)
+            bound = {p: (floor[p], 0.0) for p in pool}  # lower bound on rho: value, slope
+            horizon = math.inf
+        else:
+            money, slope, live, ledger, pool, bound, horizon = self._resume(share, result, *resume)
+        round_number = len(result.winners)
+        reach_here = math.inf
 
         def fold(margin: float, dm: float, within: float) -> None:
             # The decision holds while margin + dm * (s - share) > 0; a margin within
             # float noise (``within``) may be a tie, so nothing is skipped past it.
-            nonlocal horizon
+            nonlocal reach_here
             if margin <= within:
-                horizon = share_f
+                reach_here = share_f
             elif dm < MIN_SLOPE:
-                horizon = min(horizon, share_f + margin / max(-dm, MIN_SLOPE))
+                reach_here = min(reach_here, share_f + margin / max(-dm, MIN_SLOPE))
 
-        round_number = 0
         while pool:
-            round_number += 1
+            reach_here = math.inf  # this step's decisions hold for shares below this
+            result.steps.append((len(result.winners), list(pool), dict(bound)))
+            round_number = len(result.winners) + 1
             best = math.inf
             evaluated: list[tuple[int, float]] = []
+            winner = -1
             for p in sorted(pool, key=lambda p: bound[p][0]):
                 if bound[p][0] > best + tol_rho:
                     break
@@ -460,8 +480,7 @@ class EqualShares:
                     total <= cost + band and self._exact_money(ledger, groups) < cost
                 ):
                     pool.remove(p)
-                    if sensitivity:
-                        fold(cost - total, -float(self.float_weights[p] @ slope[groups]), band)
+                    fold(cost - total, -float(self.float_weights[p] @ slope[groups]), band)
                     continue
                 if not math.isfinite(q):  # affordable only within float noise
                     q = float(self._exact_money(ledger, groups)) / float(self.support[p])
@@ -469,10 +488,9 @@ class EqualShares:
                 bound[p] = (rho, dq / float(util[p]))
                 evaluated.append((p, q))
                 best = min(best, rho)
-            if not evaluated:
-                break
             near = [(p, q) for p, q in evaluated if bound[p][0] <= best + tol_rho]
             payment: Fraction | None = None
+            exact_rho: dict[int, Fraction] = {}
             if len(near) == 1 and not eager:
                 winner, pay_f = near[0]
                 capped = np.empty(len(self.supporters[winner]), dtype=np.bool_)
@@ -486,88 +504,182 @@ class EqualShares:
                     capped,
                 )
                 if unsure:
-                    payment, capped = self._exact_payment(winner, ledger, money, pay_f, tol) or (
-                        None,
-                        capped,
-                    )
-                    if payment is None:
+                    found = self._exact_payment(winner, ledger, money, pay_f, tol)
+                    if found is None:
                         pool.remove(winner)
-                        horizon = share_f
-                        continue
-                    pay_f = float(payment)
-                exact_rho: dict[int, Fraction] = {}
-            else:
+                        reach_here = share_f
+                        winner = -1
+                    else:
+                        payment, capped = found
+                        pay_f = float(payment)
+            elif near:
                 exact: list[tuple[int, Fraction, Fraction, npt.NDArray[np.bool_]]] = []
                 for p, q in near:
                     found = self._exact_payment(p, ledger, money, q, tol)
                     if found is None:
                         pool.remove(p)
-                        horizon = share_f
+                        reach_here = share_f
                         continue
                     exact.append((p, found[0], found[0] / int(self.utilities[p]), found[1]))
-                if not exact:
-                    continue
-                lowest = min(e[2] for e in exact)
-                tied = [e for e in exact if e[2] == lowest]
-                if len(tied) > 1:
-                    tied = self._untie(tied, round_number, result)
-                winner, payment, _, capped = tied[0]
-                pay_f = float(payment)
-                exact_rho = {e[0]: e[2] for e in exact}
-            groups = self.supporters[winner]
-            w = self.support_weights[winner]
-            rho_f = pay_f / float(util[winner])
-            rho_slope = bound[winner][1]
-            if sensitivity:
-                for p in pool:
-                    if p == winner or floor[p] > rho_f + tol_rho:
-                        # Prices never fall below cost / supporters, and the winner's price
-                        # only falls as the share grows: this rival can never catch up.
-                        continue
-                    if p not in exact_rho:
-                        fold(bound[p][0] - rho_f, bound[p][1] - rho_slope, tol_rho)
-                    elif exact_rho[p] > exact_rho[winner]:
-                        fold(float(exact_rho[p] - exact_rho[winner]), bound[p][1] - rho_slope, 0.0)
-                    elif bound[p][1] != 0.0 or rho_slope != 0.0:
-                        # An exact tie, broken by a fixed order, stays broken the same way
-                        # only while both prices stay level: when nobody is capped (zero
-                        # slopes; a larger share never caps anyone new).
-                        horizon = share_f
-            r = len(ledger.payments)
-            if payment is None:
-                ledger.pending[r] = (int(self.costs[winner]), groups[capped], int(rich), pay_f)
-            paying, gone, reach = _pay(
-                groups,
-                w,
-                capped,
-                live,
-                money,
-                slope,
-                ledger.spent_at,
-                ledger.paid[r],
-                r,
-                pay_f,
-                rho_slope * float(util[winner]),
-                tol,
-            )
-            if sensitivity:
+                if exact:
+                    lowest = min(e[2] for e in exact)
+                    tied = [e for e in exact if e[2] == lowest]
+                    if len(tied) > 1:
+                        tied = self._untie(tied, round_number, result)
+                    winner, payment, _, capped = tied[0]
+                    pay_f = float(payment)
+                    exact_rho = {e[0]: e[2] for e in exact}
+            if winner >= 0:
+                groups = self.supporters[winner]
+                w = self.support_weights[winner]
+                if payment is not None:
+                    rich = int(w[~capped & live[groups]].sum())
+                rho_f = pay_f / float(util[winner])
+                rho_slope = bound[winner][1]
+                if sensitivity:
+                    for p in pool:
+                        if p == winner or floor[p] > rho_f + tol_rho:
+                            # Prices never fall below cost / supporters, and the winner's
+                            # price only falls as the share grows: it can never catch up.
+                            continue
+                        if p not in exact_rho:
+                            fold(bound[p][0] - rho_f, bound[p][1] - rho_slope, tol_rho)
+                        elif exact_rho[p] > exact_rho[winner]:
+                            fold(
+                                float(exact_rho[p] - exact_rho[winner]),
+                                bound[p][1] - rho_slope,
+                                0.0,
+                            )
+                        elif bound[p][1] != 0.0 or rho_slope != 0.0:
+                            # An exact tie, broken by a fixed order, stays broken the same
+                            # way only while both prices stay level: when nobody is capped
+                            # (zero slopes; a larger share never caps anyone new).
+                            reach_here = share_f
+                r = len(ledger.payments)
+                q_slope = rho_slope * float(util[winner])
+                described = (int(self.costs[winner]), groups[capped], int(rich), pay_f, q_slope)
+                result.described.append(described)
+                if payment is None:
+                    ledger.pending[r] = described[:4]
+                paying, gone, switch = _pay(
+                    groups,
+                    w,
+                    capped,
+                    live,
+                    money,
+                    slope,
+                    ledger.spent_at,
+                    ledger.paid[r],
+                    r,
+                    pay_f,
+                    q_slope,
+                    tol,
+                )
                 # Who pays all they have must not change: each such switch is a margin.
-                if reach < 0:
-                    horizon = share_f
-                elif math.isfinite(reach):
-                    horizon = min(horizon, share_f + reach)
-            ledger.payments.append(payment)
-            result.winners.append(winner)
-            result.paid_by.append(int(paying))
-            result.exhausted.append(int(gone))
-            pool.remove(winner)
+                if switch < 0:
+                    reach_here = share_f
+                elif math.isfinite(switch):
+                    reach_here = min(reach_here, share_f + switch)
+                ledger.payments.append(payment)
+                result.winners.append(winner)
+                result.paid_by.append(int(paying))
+                result.exhausted.append(int(gone))
+                pool.remove(winner)
+            if not sensitivity:
+                reach_here = share_f
+            result.reach.append(reach_here)
+            horizon = min(horizon, reach_here)
+            if not evaluated:
+                break
         if math.isfinite(horizon):
             horizon = share_f + (horizon - share_f) * (1 - 1e-6)
         result.stable_until = horizon
+        result.share = share
         result.live = live
         result.money = money
         result.ledger = ledger
         return result
+
+    def _resume(
+        self, share: Fraction, result: EqualSharesRun, previous: EqualSharesRun, step: int
+    ) -> tuple[Any, ...]:
+        """The state of a run with ``share`` at the start of ``previous``'s step ``step``.
+
+        Every decision before that step holds for ``share`` (its margins say so), so each
+        earlier payment is the same affine function of the share and who paid all they
+        had is the same: money and slopes follow from the payments, and the exact
+        payments are pending with the same payers.
+        """
+        assert previous.ledger is not None
+        done, pool, bound = previous.steps[step]
+        delta = float(share) - float(previous.share)
+        n_groups = self.approved.shape[0]
+        n_projects = len(self.names)
+        paid = np.zeros((n_projects, n_groups), dtype=np.bool_)
+        paid[:done] = previous.ledger.paid[:done]
+        spent_at = np.where(
+            previous.ledger.spent_at < done, previous.ledger.spent_at, n_projects + 1
+        )
+        live = spent_at > done
+        payments = [d[3] + d[4] * delta for d in previous.described[:done]]
+        money = np.full(n_groups, float(share))
+        slope = np.ones(n_groups)
+        for j, winner in enumerate(previous.winners[:done]):
+            supporters = self.supporters[winner]
+            money[supporters] -= payments[j]
+            slope[supporters] -= previous.described[j][4]
+        money[~live] = 0.0
+        slope[~live] = 0.0
+        ledger = _Ledger(share, paid, live, spent_at, self.weights)
+        ledger.payments = [None] * done
+        for j, (cost, poor, rich, _, _) in enumerate(previous.described[:done]):
+            ledger.pending[j] = (cost, poor, rich, payments[j])
+        result.winners = previous.winners[:done]
+        result.paid_by = previous.paid_by[:done]
+        result.exhausted = previous.exhausted[:done]
+        # Carried forward to the new share, so that a later resume can start from them.
+        result.described = [
+            (cost, poor, rich, payments[j], q_slope)
+            for j, (cost, poor, rich, _, q_slope) in enumerate(previous.described[:done])
+        ]
+        result.tie_breaks = [t for t in previous.tie_breaks if t.round <= done]
+        result.steps = [
+            (n_done, list(n_pool), {p: (v + dv * delta, dv) for p, (v, dv) in n_bound.items()})
+            for n_done, n_pool, n_bound in previous.steps[:step]
+        ]
+        result.reach = previous.reach[:step]
+        horizon = min(result.reach, default=math.inf)
+        return (
+            money,
+            slope,
+            live,
+            ledger,
+            list(pool),
+            {p: (v + dv * delta, dv) for p, (v, dv) in bound.items()},
+            horizon,
+        )
+
+    def rerun(self, previous: EqualSharesRun, share: Fraction) -> EqualSharesRun:
+        """MES with ``share``, reusing ``previous`` up to its first decision that may change.
+
+        ``previous`` must come from a run with sensitivity; ``share`` must exceed its share.
+        """
+        cut = float(previous.share)
+        target = float(share)
+        step = next(
+            (
+                i
+                for i, reach in enumerate(previous.reach)
+                if cut + (reach - cut) * (1 - 1e-6) <= target
+            ),
+            len(previous.reach) - 1,
+        )
+        if step == 0:
+            return self.run(share, sensitivity=True, settle=False)
+        try:
+            return self._run(share, True, eager=False, resume=(previous, step))
+        except _FloatDrift:
+            return self.run(share, sensitivity=True, settle=False)
 
     def _untie(self, tied: list[Any], round_number: int, result: EqualSharesRun) -> list[Any]:
         if self.prefer is not None:
@@ -912,7 +1024,10 @@ def equal_shares_add1(
         if search and run.stable_until > base + k:
             k = max(k, math.ceil(run.stable_until) - base)
         candidate_share = Fraction(base + k)
-        candidate = engine.run(candidate_share, sensitivity=search, settle=False)
+        if search:
+            candidate = engine.rerun(run, candidate_share)
+        else:
+            candidate = engine.run(candidate_share, settle=False)
         runs += 1
         if int(profile.costs[candidate.winners].sum()) > budget:
             break

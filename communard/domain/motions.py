@@ -78,6 +78,7 @@ class Motion:
     outcome: dict[str, Any] | None = None
     lapses_at: datetime | None = None
     ratified_at: datetime | None = None
+    charter_version: int | None = None
 
     def label(self) -> str:
         kind = "Amendment" if self.amends_id is not None else "Motion"

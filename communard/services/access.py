@@ -18,7 +18,7 @@ from typing import Any
 
 from communard.domain import journal
 from communard.domain.accounts import Account
-from communard.domain.charters import Charter, CharterVersion, parse_charter
+from communard.domain.charters import Charter, CharterVersion, DecisionClass, parse_charter
 from communard.domain.communes import Commune
 from communard.domain.members import Member
 from communard.domain.motions import Motion
@@ -90,6 +90,16 @@ class Context:
         assert self.charter is not None
         return self.charter
 
+    def charter_version(self) -> int:
+        assert self.commune is not None
+        return self.commune.charter_version
+
+    def class_of(self, motion: Motion) -> DecisionClass:
+        """The decision class a motion follows: as the charter defined it when the motion
+        was proposed (a procedure's rules do not change while it runs)."""
+        assert self.commune is not None
+        return class_of(self.uow, self.commune, motion, self.the_charter())
+
     def motion(self, number: object) -> Motion:
         return access_motion(self.uow, self.commune_id, number, self.member)
 
@@ -147,6 +157,16 @@ def current_charter(uow: UnitOfWork, commune: Commune) -> Charter:
     if version is None:
         raise LookupError(f"commune {commune.slug} lacks charter v{commune.charter_version}")
     return charter_from_source(version.source)
+
+
+def class_of(uow: UnitOfWork, commune: Commune, motion: Motion, current: Charter) -> DecisionClass:
+    """A motion's decision class under the charter version it was proposed under."""
+    charter = current
+    if motion.charter_version is not None and motion.charter_version != commune.charter_version:
+        version = uow.find(CharterVersion, commune_id=commune.id, version=motion.charter_version)
+        if version is not None:
+            charter = charter_from_source(version.source)
+    return charter.decision_class(motion.decision_class)
 
 
 def access_motion(

@@ -37,6 +37,7 @@ def draft_motion(ctx: Context, cmd: c.DraftMotion) -> dict[str, Any]:
         charter=ctx.the_charter(), decision_class=cmd.decision_class, title=cmd.title,
         body=cmd.body, mover=ctx.member, now=ctx.now,
     )
+    motion.charter_version = ctx.charter_version()
     ctx.uow.add(motion)
     ctx.record("motion.drafted/1", {**motion_json(motion), "body": motion.body, **ctx.by()},
                motion=motion)
@@ -50,6 +51,9 @@ def propose_motion(ctx: Context, cmd: c.ProposeMotion) -> dict[str, Any]:
         if motion.state != rules.DRAFT:
             raise StateError(f"{motion.label()} is {motion.state}, not a draft.",
                              code="motion.wrong_state")
+        # A draft goes before the members under the charter in force when it is proposed.
+        motion.charter_version = ctx.charter_version()
+        charter.decision_class(motion.decision_class)
     else:
         effect = None
         if cmd.ratifies is not None:
@@ -59,6 +63,7 @@ def propose_motion(ctx: Context, cmd: c.ProposeMotion) -> dict[str, Any]:
             charter=charter, decision_class=cmd.decision_class, title=cmd.title, body=cmd.body,
             mover=ctx.member, now=ctx.now, effect=effect,
         )
+        motion.charter_version = ctx.charter_version()
         ctx.uow.add(motion)
     return submit(ctx, motion)
 
@@ -66,7 +71,7 @@ def propose_motion(ctx: Context, cmd: c.ProposeMotion) -> dict[str, Any]:
 def ratification_effect(ctx: Context, number: int, class_id: str) -> dict[str, Any]:
     """The effect of a motion that ratifies emergency decision ``number``."""
     emergency = ctx.motion(number)
-    cls = ctx.the_charter().decision_class(emergency.decision_class)
+    cls = ctx.class_of(emergency)
     if emergency.state != rules.ADOPTED or cls.lapses_unless_ratified is None:
         raise StateError(
             f"{emergency.label()} is not an emergency decision awaiting ratification.",
@@ -83,7 +88,7 @@ def ratification_effect(ctx: Context, number: int, class_id: str) -> dict[str, A
 
 def submit(ctx: Context, motion: Motion) -> dict[str, Any]:
     """Put a (new or draft) motion before the members and record it."""
-    cls = ctx.the_charter().decision_class(motion.decision_class)
+    cls = ctx.class_of(motion)
     active = _active_members(ctx)
     rules.submit(motion, cls, ctx.member, ctx.now, active)
     ctx.uow.update(motion)
@@ -106,13 +111,14 @@ def propose_with_effect(
         charter=ctx.the_charter(), decision_class=class_id, title=title, body=body,
         mover=ctx.member, now=ctx.now, effect=effect,
     )
+    motion.charter_version = ctx.charter_version()
     ctx.uow.add(motion)
     return submit(ctx, motion)
 
 
 def second_motion(ctx: Context, cmd: c.SecondMotion) -> dict[str, Any]:
     motion = ctx.motion(cmd.motion)
-    cls = ctx.the_charter().decision_class(motion.decision_class)
+    cls = ctx.class_of(motion)
     already = ctx.member is not None and ctx.uow.count(
         Second, motion_id=motion.id, member_id=ctx.member.id
     ) > 0
@@ -154,6 +160,7 @@ def amend_motion(ctx: Context, cmd: c.AmendMotion) -> dict[str, Any]:
         mover=ctx.member, title=cmd.title or f"Amendment to #{main.number}", body=cmd.body,
         now=ctx.now,
     )
+    amendment.charter_version = main.charter_version
     ctx.uow.add(amendment)
     ctx.record("motion.amended/1", {
         "motion": main.number, "amendment": amendment.number, "title": amendment.title,
@@ -184,7 +191,7 @@ def open_vote(ctx: Context, cmd: c.OpenVote) -> dict[str, Any]:
 
 
 def _open(ctx: Context, motion: Motion, member: Member | None) -> None:
-    cls = ctx.the_charter().decision_class(motion.decision_class)
+    cls = ctx.class_of(motion)
     main = _main_of(ctx, motion) if motion.amends_id is not None else None
     pending = [] if main is not None else [
         m.number for m in ctx.uow.find_all(
@@ -232,7 +239,7 @@ def close_motion(ctx: Context, cmd: c.CloseMotion) -> dict[str, Any]:
 
 def cast_ballot(ctx: Context, cmd: c.CastBallot) -> dict[str, Any]:
     motion = ctx.motion(cmd.motion)
-    cls = ctx.the_charter().decision_class(motion.decision_class)
+    cls = ctx.class_of(motion)
     existing = None
     if ctx.member is not None:
         existing = ctx.uow.find(Ballot, motion_id=motion.id, member_id=ctx.member.id)
@@ -264,7 +271,7 @@ def _main_of(ctx: Context, amendment: Motion) -> Motion:
 
 
 def _close(ctx: Context, motion: Motion) -> None:
-    cls = ctx.the_charter().decision_class(motion.decision_class)
+    cls = ctx.class_of(motion)
     ballots = ctx.uow.find_all(Ballot, motion_id=motion.id)
     tally = Tally.of(ballots)
     electorate = _active_members(ctx)

@@ -15,18 +15,19 @@ from typing import Any
 from communard.domain import journal
 from communard.domain import motions as rules
 from communard.domain.accounts import Account, ApiToken
-from communard.domain.charters import CharterVersion
+from communard.domain.charters import CharterVersion, DecisionClass
 from communard.domain.communes import Commune
 from communard.domain.journal import Verification
 from communard.domain.members import ACTIVE, APPLICANT, Member, Sponsorship
 from communard.domain.motions import Comment, Motion, Second
 from communard.domain.sections import Section
 from communard.domain.votes import Ballot, Tally
-from communard.errors import Forbidden, NotFound, Unauthenticated
+from communard.errors import CharterError, Forbidden, NotFound, Unauthenticated
 from communard.services.access import (
     Actor,
     access_commune,
     access_motion,
+    class_of,
     current_charter,
 )
 from communard.services.ports import Clock, Database, OutboxMail, UnitOfWork
@@ -199,7 +200,10 @@ class Queries:
             motion = access_motion(uow, commune.id, number, me)
             charter = current_charter(uow, commune)
             names = self._names(uow, commune.id)
-            cls = charter.classes.get(motion.decision_class)
+            try:
+                cls: DecisionClass | None = class_of(uow, commune, motion, charter)
+            except CharterError:
+                cls = None
             ballots = uow.find_all(Ballot, motion_id=motion.id)
             seconds = uow.find_all(Second, motion_id=motion.id)
             tally = Tally.of(ballots)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from communard.bootstrap import Application
-from communard.errors import Forbidden, NotFound, StateError
+from communard.errors import Forbidden, InvalidInput, NotFound, StateError
 from communard.services import commands as c
 from tests.services.conftest import Commune
 from tests.services.helpers import to_vote
@@ -245,3 +245,36 @@ def test_withdrawing_a_motion_withdraws_its_pending_amendments(
     app.handle(c.AmendMotion(commune=slug, motion=1, body="B2"), commune.members[1])
     app.handle(c.WithdrawMotion(commune=slug, motion=1), commune.founder)
     assert app.queries.motion(slug, 2)["state"] == "withdrawn"
+
+
+def test_a_motion_keeps_the_rules_it_was_proposed_under(
+    app: Application, commune: Commune, clock: FakeClock
+) -> None:
+    slug = commune.slug
+    old = app.queries.charter(slug)["text"]
+    # Version 2 drops the emergency class and lengthens ordinary votes.
+    new = old[: old.index("[classes.emergency]")].replace('voting = "2d"', 'voting = "5d"', 1)
+    emergency = app.handle(c.ProposeMotion(commune=slug, decision_class="emergency",
+                                           title="Barricades", body="Now."), commune.founder)
+    amendment = app.handle(c.AmendCharter(commune=slug, text=new), commune.founder)
+    before = app.handle(c.ProposeMotion(commune=slug, title="Before", body="B"), commune.founder)
+    for number in (amendment["motion"], before["motion"]):
+        app.handle(c.SecondMotion(commune=slug, motion=number), commune.members[0])
+    clock.advance(days=1, seconds=1)
+    app.handle(c.Tick(commune=slug))
+    for actor in commune.everyone:
+        app.handle(c.CastBallot(commune=slug, motion=amendment["motion"], choice="for"), actor)
+    clock.advance(days=2, seconds=1)
+    app.handle(c.Tick(commune=slug))
+    assert app.queries.charter(slug)["version"] == 2
+    kept = app.queries.motion(slug, before["motion"])
+    assert kept["decision_class"]["voting_seconds"] == 2 * 86400
+    assert kept["state"] == "lapsed"
+    assert app.queries.motion(slug, emergency["motion"])["decision_class"]["id"] == "emergency"
+    after = app.handle(c.ProposeMotion(commune=slug, title="After", body="B"), commune.founder)
+    assert app.queries.motion(slug, after["motion"])["decision_class"]["voting_seconds"] == (
+        5 * 86400)
+    with pytest.raises(InvalidInput) as gone:
+        app.handle(c.ProposeMotion(commune=slug, decision_class="emergency", title="T",
+                                   body="B"), commune.founder)
+    assert gone.value.code == "motion.unknown_class"

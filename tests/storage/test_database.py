@@ -119,3 +119,28 @@ def test_tampering_with_the_stored_journal_is_found(database_url: str, tamper: s
     assert not result.ok
     assert result.bad_position is not None and result.bad_position <= 6
     app.close()  # type: ignore[attr-defined]
+
+
+def test_motions_recorded_before_0002_keep_todays_charter(fresh_database_url: str) -> None:
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO accounts (id, email, display_name, created_at) "
+                "VALUES (1, 'a@example.org', 'A', CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO communes (id, slug, name, charter_version, founded_at) "
+                "VALUES (1, 'paris', 'Paris', 3, CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO members (id, commune_id, account_id, status, joined_at) "
+                "VALUES (1, 1, 1, 'active', CURRENT_TIMESTAMP)"))
+            connection.execute(text(
+                "INSERT INTO motions (id, commune_id, number, decision_class, title, body, "
+                "mover_id, state, created_at) "
+                "VALUES (1, 1, 1, 'ordinary', 'T', 'B', 1, 'draft', CURRENT_TIMESTAMP)"))
+        migrate(engine)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT charter_version FROM motions")).scalar() == 3
+    finally:
+        engine.dispose()

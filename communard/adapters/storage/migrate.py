@@ -34,13 +34,14 @@ def is_current(engine: Engine) -> bool:
     return current == heads
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database to the newest revision (safe when several processes start at once)."""
-    if is_current(engine):
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision``, by default the newest (safe when several processes
+    start at once)."""
+    if revision == "head" and is_current(engine):
         return
     config = alembic_config()
     with _LOCK, engine.connect() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
         if connection.in_transaction():
             connection.commit()

@@ -169,6 +169,7 @@ motions = Table(
     Column("outcome", JsonText),
     Column("lapses_at", UtcDateTime),
     Column("ratified_at", UtcDateTime),
+    Column("charter_version", Integer),
     UniqueConstraint("commune_id", "number"),
     Index("ix_motions_state", "state"),
 )

@@ -17,7 +17,7 @@ from communard.domain import motions as rules
 from communard.domain.accounts import Account, ApiToken
 from communard.domain.charters import CharterVersion, DecisionClass
 from communard.domain.communes import Commune
-from communard.domain.journal import Verification
+from communard.domain.journal import JournalEntry, Verification
 from communard.domain.members import ACTIVE, APPLICANT, Member, Sponsorship
 from communard.domain.motions import Comment, Motion, Second
 from communard.domain.sections import Section
@@ -311,7 +311,7 @@ class Queries:
                               commune=commune.slug, head=head)
 
     def _entries_upto(self, commune_id: int, last: int,
-                      batch: int) -> Iterator[journal.JournalEntry]:
+                      batch: int) -> Iterator[JournalEntry]:
         # Entries recorded after the head was read are not part of this check.
         after = 0
         while after < last:

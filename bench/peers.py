@@ -67,6 +67,10 @@ def clock() -> float:
     return time.process_time()
 
 
+def clock_wall() -> float:
+    return time.monotonic()
+
+
 def children_clock() -> float:
     """CPU seconds of the finished child processes (user + system)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -209,21 +213,45 @@ def votelib_borda(
 
 
 def pref_voting_schulze(ballots: list[list[str]], names: Sequence[str], full: int) -> PeerRun:
+    """pref_voting's Schulze (``beat_path``) on a ``ProfileWithTies`` of every ballot.
+
+    Its profile computes the margins while it is built, so its count is nearly constant
+    in the number of ballots: both steps are timed on half the sample and on the whole
+    sample, and extrapolated to ``full`` along the line through those two points.
+    """
     from pref_voting.margin_based_methods import beat_path as schulze
     from pref_voting.profiles_with_ties import ProfileWithTies
 
-    def build() -> Any:
-        rankings = [{n: r + 1 for r, n in enumerate(b)} for b in ballots]
-        profile = ProfileWithTies(rankings, candidates=list(names))
-        profile.use_extended_strict_preference()
-        return profile
+    def run(part: list[list[str]]) -> tuple[float, float, Any]:
+        def build() -> Any:
+            rankings = [{n: r + 1 for r, n in enumerate(b)} for b in part]
+            profile = ProfileWithTies(rankings, candidates=list(names))
+            profile.use_extended_strict_preference()
+            return profile
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t_build, profile = _timed(build)
-        t_count, result = _timed(lambda: schulze(profile))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_build, profile = _timed(build)
+            t_count, result = _timed(lambda: schulze(profile))
+        return t_build, t_count, result
+
+    half = len(ballots) // 2
+    b1, c1, _ = run(ballots[:half])
+    b2, c2, result = run(ballots)
     winners = tuple(sorted(map(str, result)))
-    return _scaled("pref_voting", t_build, t_count, winners, len(ballots), full)
+    if len(ballots) >= full:
+        return PeerRun("pref_voting", b2, c2, winners)
+
+    def line(t1: float, t2: float) -> float:
+        slope = max(0.0, (t2 - t1) / (len(ballots) - half))
+        return t2 + slope * (full - len(ballots))
+
+    note = (
+        f"timed on {half:,} and {len(ballots):,} of {full:,} ballots, extrapolated along "
+        "the line through the two (its count is nearly constant: the margins are built "
+        "with the profile)"
+    )
+    return PeerRun("pref_voting", line(b1, b2), line(c1, c2), winners, note)
 
 
 # --------------------------------------------------------------- approval

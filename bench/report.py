@@ -39,6 +39,10 @@ def share(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def _extrapolated(note: str) -> bool:
+    return "×" in note or "extrapolated" in note
+
+
 def lines(rows: Sequence[Row]) -> list[list[str]]:
     """One line per comparison: case, ours, how, vs, peer figure, ratio, target, verdict, share."""
     out = []
@@ -70,7 +74,7 @@ def lines(rows: Sequence[Row]) -> list[list[str]]:
                     f"{comp.peer} {comp.label}",
                     seconds(comp.value, row.unit)
                     + (" (stopped)" if comp.lower_bound else "")
-                    + (" *" if comp.note and "×" in comp.note else ""),
+                    + (" *" if _extrapolated(comp.note) else ""),
                     ratio(comp.ratio(row.ours), comp.lower_bound),
                     "—" if comp.target is None else f"≥ {comp.target:g}×",
                     verdict(comp.passed(row.ours)),

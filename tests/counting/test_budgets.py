@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from communard.counting import count, get
 from communard.counting.errors import ConfigError, UnresolvedTieError
+from communard.counting.methods.budgets import mes_engine
 from communard.counting.profiles import ApprovalProfile, BudgetProfile, group_rows
 from communard.counting.ties import Permutation
 
@@ -213,3 +214,26 @@ def test_greedy_is_exhaustive_and_within_budget(profile: BudgetProfile) -> None:
     left = profile.budget - int(profile.costs[list(chosen)].sum()) if chosen else profile.budget
     assert left >= 0
     assert all(int(c) > left for j, c in enumerate(profile.costs) if j not in chosen)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_add_one_search_equals_linear_on_larger_random_instances(seed: int) -> None:
+    """Costs in hundreds, dozens of voters: many shares, many resumed runs."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(3, 40)), int(rng.integers(2, 9))
+    matrix = rng.random((n, m)) < rng.uniform(0.2, 0.7)
+    costs = rng.integers(1, 20, m).astype(np.int64) * int(rng.choice([1, 7, 100]))
+    approved, weights = group_rows(matrix)
+    names = tuple(f"p{j}" for j in range(m))
+    total = int(costs.sum() * rng.uniform(0.2, 0.9))
+    profile = BudgetProfile(names, costs, total, approved, weights)
+    order = Permutation(names)
+    for until in ("over-budget", "exhaustive"):
+        fast = count("mes", profile, completion="add1", add1_until=until, tie_break=order)
+        slow = count(
+            "mes", profile, completion="add1", add1_until=until, tie_break=order, search=False
+        )
+        assert fast.winners == slow.winners
+        # The resumed run's exact payments are those of a fresh run at its share.
+        fresh = mes_engine(profile, "cost", order).run(Fraction(fast.details["share"]))
+        assert [r.extra["max_payment"] for r in fast.rounds] == fresh.payments

@@ -674,7 +674,7 @@ class EqualShares:
             ),
             len(previous.reach) - 1,
         )
-        if step == 0:
+        if step <= 0:
             return self.run(share, sensitivity=True, settle=False)
         try:
             return self._run(share, True, eager=False, resume=(previous, step))
@@ -936,7 +936,8 @@ def greedy(
 COMPLETIONS = ("none", "add1", "utilitarian", "add1-utilitarian")
 
 
-def _engine(profile: BudgetProfile, utility: str, tie_break: TieBreaker | None) -> EqualShares:
+def mes_engine(profile: BudgetProfile, utility: str, tie_break: TieBreaker | None) -> EqualShares:
+    """The MES engine for a budget profile, with the Pabulib checker's tie order."""
     if utility == "cost":
         utilities = profile.costs
     elif utility == "cardinality":
@@ -1101,7 +1102,7 @@ def mes(
             winners=(),
             explanation=["No ballots: nothing is funded."],
         )
-    engine = _engine(profile, utility, tie_break)
+    engine = mes_engine(profile, utility, tie_break)
     details: dict[str, Any] = {
         "budget": profile.budget,
         "utility": utility,

@@ -18,7 +18,7 @@ from communard.counting.methods.stv_core import NON_TRANSFERABLE, FileOrder
 from communard.counting.methods.stv_meek import BallotPaths, distribute
 from communard.counting.profiles import EMPTY, OVERVOTE
 
-METHODS = ["scottish-stv", "wigm", "meek"]
+METHODS = ["scottish-stv", "wigm", "meek", "minneapolis-stv"]
 EXACT = [*METHODS, "meek-rational", "wigm-rational"]
 
 
@@ -232,7 +232,7 @@ def test_quota_and_seats(case: tuple[RankedProfile, int], method_id: str) -> Non
     quota = outcome.rounds[0].threshold
     if method_id.endswith("rational"):
         assert quota == Fraction(n, seats + 1)
-    elif method_id == "scottish-stv":
+    elif method_id in ("scottish-stv", "minneapolis-stv"):
         assert quota == n // (seats + 1) + 1
     else:
         digits = 4 if method_id == "wigm" else 9

@@ -57,6 +57,7 @@ RULES = {
     "meek-prf-o6-fixed-p9-d9": ("meek", {}),
     "meek-o10-rational-d12": ("meek", {"arithmetic": "rational"}),
     "wigm-rational-d12": ("wigm", {"arithmetic": "rational"}),
+    "mpls-fixed-p4-d4": ("minneapolis-stv", {}),
 }
 
 # Droop ships no exact-arithmetic reference counts for these files.
@@ -156,6 +157,10 @@ def _cases() -> list[Any]:
     cases += [
         pytest.param(f"scotland/{name}", "scotland-fixed-p5-d5", id=f"{name}-scotland")
         for name in ("weak-defeat", "weak-surplus")
+    ]
+    cases += [
+        pytest.param(f"mpls/{name}", "mpls-fixed-p4-d4", id=f"{name}-mpls")
+        for name in ("loser", "tie", "undeclared")
     ]
     cases += [
         pytest.param(name, rule, id=f"{name}-{rule}")

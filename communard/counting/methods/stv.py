@@ -16,7 +16,7 @@ from ..outcomes import Outcome
 from ..profiles import RankedProfile
 from ..registry import method
 from ..ties import TieBreaker
-from . import stv_meek  # noqa: F401  (registers meek)
+from . import stv_meek, stv_mpls  # noqa: F401  (register meek and minneapolis-stv)
 from .stv_core import (
     EXCLUDED,
     HOPEFUL,

@@ -136,7 +136,7 @@ def invite_member(ctx: Context, cmd: c.InviteMember, base_url: str) -> dict[str,
               f"Accept the invitation: {link}\n\n"
               f"Or on the command line: communard member join {ctx.commune.slug} {token}\n\n"
               f"The invitation expires on {invitation.expires_at:%d %B %Y}."),
-        created_at=ctx.now,
+        created_at=ctx.now, sender_id=inviter.id,
     ))
     # The address stays private: the record names the invitation, not the person.
     ctx.record("member.invited/1", {"invitation": invitation.id, **ctx.by()})

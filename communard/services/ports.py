@@ -33,6 +33,7 @@ class OutboxMail:
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str | None = None
+    sender_id: int | None = None  # the member on whose behalf it is sent
 
 
 class UnitOfWork(Protocol):

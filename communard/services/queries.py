@@ -340,19 +340,24 @@ class Queries:
     # Private things
 
     def outbox(self, slug: str, actor: Actor | None) -> list[dict[str, Any]]:
-        """Mails of a commune waiting or sent (shown to its active members only)."""
+        """The mails the actor sent in this commune, waiting or sent (newest first).
+
+        An invitation's link is a key to an account, so only the member who sent
+        it sees it (to pass it on when no mail server is configured).
+        """
         with self._read() as uow:
             commune = access_commune(uow, slug)
             me = self._membership(uow, commune, actor)
             if me is None or me.status != ACTIVE:
-                raise Forbidden("Only active members see the commune's outbox.",
-                                code="outbox.forbidden")
+                raise Forbidden("Only active members have an outbox.",
+                                code="outbox.forbidden",
+                                hint="Sign in as a member of this commune.")
             return [
                 {"mail": m.id, "to": m.recipient, "subject": m.subject, "body": m.body,
                  "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at),
                  "last_error": m.last_error}
-                for m in uow.find_all(OutboxMail, commune_id=commune.id, order_by="id",
-                                      descending=True)
+                for m in uow.find_all(OutboxMail, commune_id=commune.id, sender_id=me.id,
+                                      order_by="id", descending=True)
             ]
 
     def account(self, actor: Actor | None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ def test_an_invitation_is_mailed_to_the_outbox_and_used_once(
     assert invitation["token"] in outbox[0]["body"]
     with pytest.raises(Forbidden):
         app.queries.outbox(commune.slug, None)
+    assert app.queries.outbox(commune.slug, commune.members[0]) == []
     joined = app.handle(c.JoinCommune(commune=commune.slug, token=invitation["token"],
                                       display_name="Eugène Varlin", password="password-1234"))
     assert joined["status"] == "active"

@@ -144,3 +144,18 @@ def test_motions_recorded_before_0002_keep_todays_charter(fresh_database_url: st
             assert connection.execute(text("SELECT charter_version FROM motions")).scalar() == 3
     finally:
         engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from communard.adapters.storage.tables import metadata
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": False})
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()

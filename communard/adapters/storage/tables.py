@@ -266,4 +266,5 @@ outbox = Table(
     Column("sent_at", UtcDateTime),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
+    Column("sender_id", ForeignKey("members.id")),
 )

@@ -52,7 +52,9 @@ def _certain_losers(tally: Tally, seats: int, surplus: int) -> list[int]:
         else:
             groups.append([c])
     limit = len(tally.indices(HOPEFUL)) - (seats - tally.seats_filled)
-    total, maybe, losers = 0, [], []
+    total = 0
+    maybe: list[int] = []
+    losers: list[int] = []
     for g in range(len(groups) - 1):
         maybe = maybe + groups[g]
         if len(maybe) > limit:

@@ -16,7 +16,8 @@ from communard.counting.errors import BallotFormatError, ConfigError
 from communard.counting.methods.irv import profile_ballots, profile_config
 from communard.counting.rctab import report
 from communard.counting.rctab.javacompat import JavaRandom
-from communard.counting.rctab.tabulator import FINAL_SURPLUS, INACTIVE_STATUSES, tabulate
+from communard.counting.rctab.results import FINAL_SURPLUS, INACTIVE_STATUSES
+from communard.counting.rctab.tabulator import tabulate
 
 
 def write_case(

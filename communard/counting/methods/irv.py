@@ -27,7 +27,8 @@ from ..profiles import OVERVOTE, RankedProfile
 from ..rctab import config as rctab_config
 from ..rctab import cvr as rctab_cvr
 from ..rctab import report as rctab_report
-from ..rctab.tabulator import EXHAUSTED_TARGET, TabulationResult, tabulate
+from ..rctab.results import EXHAUSTED_TARGET, TabulationResult
+from ..rctab.tabulator import tabulate
 from ..registry import method
 from ..ties import TieBreaker, parse_tie_break, settle
 

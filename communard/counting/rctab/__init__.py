@@ -9,6 +9,7 @@ javacompat.py  java.util.Random and HashMap iteration order, bit-exact
 """
 
 from .config import RctabConfig, load_config
-from .tabulator import TabulationResult, tabulate
+from .results import TabulationResult
+from .tabulator import tabulate
 
 __all__ = ["RctabConfig", "TabulationResult", "load_config", "tabulate"]

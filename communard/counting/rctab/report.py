@@ -21,7 +21,7 @@ from typing import Any
 from .config import UWI, RctabConfig, load_config
 from .cvr import read_ballots
 from .javacompat import hash_order
-from .tabulator import (
+from .results import (
     DID_NOT_RANK,
     EXHAUSTED,
     FINAL_SURPLUS,
@@ -32,8 +32,8 @@ from .tabulator import (
     RoundResult,
     SliceResult,
     TabulationResult,
-    tabulate,
 )
+from .tabulator import tabulate
 
 GENERATED_BY = "communard"
 _DECIMAL32 = Context(prec=7, rounding=ROUND_HALF_EVEN)

@@ -23,121 +23,37 @@ All vote arithmetic is ``Decimal``; nothing that decides is a binary float.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_UP, Context, Decimal, localcontext
-from typing import NoReturn
 
-from ..errors import ConfigError, CountingError, UnresolvedTieError
+from ..errors import ConfigError
 from .config import OVERVOTE, UNLIMITED, UWI, RctabConfig
 from .cvr import BallotGroups
 from .javacompat import JavaRandom, hash_order, hash_set_order
-
-ZERO = Decimal(0)
-ONE = Decimal(1)
-
-ACTIVE = "active"
-DID_NOT_RANK = "didNotRank"
-OVERVOTES = "overvotes"
-SKIPPED = "skippedRankings"
-EXHAUSTED = "exhaustedChoices"
-REPEATED = "repeatedRankings"
-FINAL_SURPLUS = "finalRoundSurplus"
-INACTIVE_STATUSES = (DID_NOT_RANK, OVERVOTES, SKIPPED, EXHAUSTED, REPEATED, FINAL_SURPLUS)
-
-EXHAUSTED_TARGET = "exhausted"
-RESIDUAL_TARGET = "residual surplus"
+from .results import (
+    ACTIVE,
+    DID_NOT_RANK,
+    EXHAUSTED,
+    EXHAUSTED_TARGET,
+    FINAL_SURPLUS,
+    INACTIVE_STATUSES,
+    ONE,
+    OVERVOTES,
+    REPEATED,
+    RESIDUAL_TARGET,
+    SKIPPED,
+    ZERO,
+    RoundResult,
+    SliceResult,
+    TabulationAborted,
+    TabulationResult,
+)
+from .tiebreaks import TieBreaks, tally_to_candidates
 
 # Java BigDecimal arithmetic is exact for + - ×; this context keeps Python's exact too.
 _EXACT = Context(prec=200, Emax=999_999, Emin=-999_999)
 
 
-class TabulationAborted(CountingError):
-    """RCTab would stop the count here (its TabulationAbortedException)."""
-
-    code = "count.aborted"
-
-
-@dataclass
-class RoundResult:
-    """One round as RCTab reports it."""
-
-    number: int
-    tally: dict[str, Decimal]
-    threshold: Decimal
-    inactive: dict[str, Decimal]
-    active_sum: Decimal
-    residual_surplus: Decimal = ZERO
-
-    @property
-    def active_and_locked_in(self) -> Decimal:
-        """Votes held by candidates (continuing and elected) plus the final-round surplus."""
-        total = ZERO
-        for votes in self.tally.values():
-            total += votes
-        return total + self.inactive[FINAL_SURPLUS]
-
-    @property
-    def inactive_sum(self) -> Decimal:
-        """Inactive ballots of every kind, except the final-round surplus (still votes)."""
-        total = ZERO
-        for status in INACTIVE_STATUSES:
-            if status != FINAL_SURPLUS:
-                total += self.inactive[status]
-        return total
-
-
-@dataclass
-class SliceResult:
-    """The rounds of one precinct or batch: its own tallies under the contest's decisions."""
-
-    kind: str  # "precinct" or "batch"
-    id: str
-    rounds: list[RoundResult] = field(default_factory=list)
-    transfers: dict[int, dict[str, dict[str, Decimal]]] = field(default_factory=dict)
-
-
-@dataclass
-class TabulationResult:
-    """Everything RCTab's results writer needs, for one tabulation (one pass)."""
-
-    config: RctabConfig
-    rounds: list[RoundResult]
-    winner_to_round: dict[str, int]
-    eliminated_to_round: dict[str, int]
-    transfers: dict[int, dict[str, dict[str, Decimal]]]
-    tie_breaks: list[dict[str, object]] = field(default_factory=list)
-    number_of_winners: int = 1
-    pass_number: int | None = None
-    extra_excluded: frozenset[str] = frozenset()
-    slices: dict[tuple[str, str], SliceResult] = field(default_factory=dict)
-
-    @property
-    def tie_decided(self) -> set[tuple[int, str]]:
-        """(round, candidate) pairs that a tie-break decided (RCTab marks them with *)."""
-        return {(int(t["round"]), str(t["chosen"])) for t in self.tie_breaks}  # type: ignore[call-overload]
-
-    @property
-    def winners(self) -> list[str]:
-        """Winners in election order (rounds ascending, Java HashMap order within a round)."""
-        return [name for _, names in sorted(self.round_to_winners().items()) for name in names]
-
-    def round_to_winners(self) -> dict[int, list[str]]:
-        return _invert(self.winner_to_round)
-
-    def round_to_eliminated(self) -> dict[int, list[str]]:
-        return _invert(self.eliminated_to_round)
-
-
-def _invert(mapping: dict[str, int]) -> dict[int, list[str]]:
-    # RCTab 2.0 reports the candidates decided in one round in alphabetical order.
-    result: dict[int, list[str]] = defaultdict(list)
-    for name in sorted(mapping):
-        result[mapping[name]].append(name)
-    return dict(result)
-
-
-class Tabulator:
+class Tabulator(TieBreaks):
     """One RCTab tabulation over grouped ballots."""
 
     def __init__(
@@ -326,7 +242,7 @@ class Tabulator:
         for piece in self.slices.values():
             piece.rounds[-1].threshold = result.threshold
 
-        by_tally = self._tally_to_candidates(result.tally, list(result.tally))
+        by_tally = tally_to_candidates(result.tally, list(result.tally))
         winners = self._identify_winners(result, by_tally)
         if winners:
             for winner in winners:
@@ -534,16 +450,6 @@ class Tabulator:
             threshold = minimum
         return threshold
 
-    @staticmethod
-    def _tally_to_candidates(
-        tally: dict[str, Decimal], include: list[str]
-    ) -> dict[Decimal, list[str]]:
-        """RCTab's buildTallyToCandidates: a map from votes (ascending) to candidates."""
-        grouped: dict[Decimal, list[str]] = {}
-        for name in include:
-            grouped.setdefault(tally[name], []).append(name)
-        return {votes: grouped[votes] for votes in sorted(grouped)}
-
     # -- winners --------------------------------------------------------------------------------
 
     def _identify_winners(
@@ -683,65 +589,6 @@ class Tabulator:
         if len(lowest) > 1:
             return [self._break_tie(list(lowest), selecting_winner=False)]
         return [lowest[0]]
-
-    # -- tie-breaks -----------------------------------------------------------------------------
-
-    def _break_tie(self, tied: list[str], *, selecting_winner: bool) -> str:
-        tied = sorted(tied)  # RCTab sorts the tied candidates for reproducibility
-        mode = self.config.tiebreak_mode
-        purpose = "election" if selecting_winner else "elimination"
-        if mode in ("useCandidateOrder", "generatePermutation"):
-            order = self.permutation if selecting_winner else self.permutation[::-1]
-            found = next((c for c in order if c in tied), None)
-            if found is None:
-                raise UnresolvedTieError(
-                    f"Round {self.round}: the tie-break order does not name {', '.join(tied)}.",
-                    tied=tuple(tied),
-                )
-            chosen = found
-            rule = "permutation"
-        elif mode == "random":
-            chosen = self._random_choice(tied)
-            rule = f"random(seed={self.config.random_seed})"
-        elif mode == "stopCountingAndAsk":
-            self._ask(tied, purpose)
-        else:
-            chosen, rule = self._previous_rounds(tied, selecting_winner, purpose)
-        self.tie_breaks.append(
-            {"round": self.round, "purpose": purpose, "tied": tied, "chosen": chosen, "rule": rule}
-        )
-        return chosen
-
-    def _random_choice(self, tied: list[str]) -> str:
-        assert self.random is not None
-        return tied[self.random.random_index(len(tied))]
-
-    def _ask(self, tied: list[str], purpose: str) -> NoReturn:
-        raise UnresolvedTieError(
-            f"Round {self.round}: {', '.join(tied)} are tied for {purpose}; the configured "
-            "tie-break is to stop counting and ask.",
-            tied=tuple(tied),
-            hint="Decide the tie as the rules require, then set rules.tiebreakMode to "
-            "useCandidateOrder with the candidates listed in the decided order.",
-        )
-
-    def _previous_rounds(
-        self, tied: list[str], selecting_winner: bool, purpose: str
-    ) -> tuple[str, str]:
-        contention = tied
-        for back in range(self.round - 1, 0, -1):
-            tally = self.rounds[back - 1].tally
-            # RCTab rebuilds the tied group from a java.util.HashSet each round back.
-            by_tally = self._tally_to_candidates(tally, hash_set_order(contention))
-            votes = max(by_tally) if selecting_winner else min(by_tally)
-            contention = by_tally[votes]
-            if len(contention) == 1:
-                return contention[0], f"previous-rounds(round {back})"
-        if self.config.tiebreak_mode == "previousRoundCountsThenAsk":
-            self._ask(contention, purpose)
-        return self._random_choice(contention), (
-            f"previous-rounds then random(seed={self.config.random_seed})"
-        )
 
 
 def tabulate(config: RctabConfig, groups: BallotGroups) -> list[TabulationResult]:

@@ -876,8 +876,11 @@ def greedy(
         keys: list[Fraction | int] = [int(s) for s in scores]
         label = "votes" if profile.points is None else "points"
     elif by == "votes-per-cost":
+        # A project that costs nothing has infinite votes per cost: free projects come
+        # first (among themselves by votes), above any ratio the votes can reach.
+        above = int(scores.sum()) + 1
         keys = [
-            Fraction(int(s), int(c)) if c > 0 else Fraction(int(s) + 1, 1) * 10**18
+            Fraction(int(s), int(c)) if c > 0 else above + int(s)
             for s, c in zip(scores, profile.costs, strict=True)
         ]
         label = "votes per cost"

@@ -1,7 +1,8 @@
 """communard.counting: a pure counting engine (see README.md in this folder).
 
     >>> from communard.counting import RankedProfile, count
-    >>> p = RankedProfile.from_rankings(["A", "B", "C"], [["A", "B"], ["B"], ["C", "B"]])
+    >>> p = RankedProfile.from_rankings(["A", "B", "C"], [["A", "B"], ["B"], ["C", "B"]],
+    ...                                  weights=[2, 2, 1])
     >>> count("irv", p).winners
     ('B',)
 """

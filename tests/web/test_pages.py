@@ -46,7 +46,9 @@ def test_every_page_renders_for_visitors_members_and_strangers(web: Any, world: 
         assert visitor.get(f"{base}/motions/new").status_code == 401
         assert visitor.get(f"{base}/outbox").status_code == 403
         assert other.get(f"{base}/outbox").status_code == 403
-        assert visitor.get(f"{base}/motions/999").status_code == 404
+        missing = visitor.get(f"{base}/motions/999")
+        assert missing.status_code == 404
+        assert f'href="{base}/journal"' in missing.text  # the commune's navigation stays
         assert visitor.get("/c/no-such-commune").status_code == 404
         # The pages a member sees offer the forms a visitor's do not.
         assert "Propose a motion" in member.get(base).text

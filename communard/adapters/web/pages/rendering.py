@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,11 +70,19 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 def render_error_page(request: Request, status: int, body: dict[str, Any]) -> Response:
     """The error notice as a page (used by the one error table in ``problems``)."""
     try:
-        resolve_viewer(request)
+        viewer = resolve_viewer(request)
     except errors.CommunardError:
         # A bad token or session still gets a readable page, as a visitor.
-        request.state.viewer = Viewer(application=request.app.state.application)
-    return render(request, "error.html", status, error=body, status=status, back=back(request))
+        viewer = request.state.viewer = Viewer(application=request.app.state.application)
+    context: dict[str, Any] = {}
+    inside = re.match(r"/c/([a-z0-9-]+)(/|$)", request.url.path)
+    if inside and status != 500:
+        # Keep the commune's masthead and navigation around an error inside it.
+        with contextlib.suppress(errors.CommunardError):
+            context = in_commune(viewer, inside.group(1))
+    return render(
+        request, "error.html", status, error=body, status=status, back=back(request), **context
+    )
 
 
 def back(request: Request) -> str:

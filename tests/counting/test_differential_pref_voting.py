@@ -21,6 +21,11 @@ Where the definitions differ, the test says how:
 - Ranked pairs: pref_voting's winners are those of *some* order of equal
   margins, which is what we report without a tie-break rule.
 - Approval: pref_voting counts a ``GradeProfile`` of 0/1 grades.
+- STAR: pref_voting breaks ties by trying every runoff a tie allows; we follow
+  the official tie-break protocol. Compared on profiles without such ties.
+- Majority judgment: pref_voting separates equal best medians by the majority
+  gauge, an approximation of the majority value we compute exactly. Compared
+  where the best median is unique.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from communard.counting import ApprovalProfile, Outcome, RankedProfile, count
+from communard.counting import ApprovalProfile, Outcome, RankedProfile, ScoreProfile, count
 from communard.counting.methods.condorcet import pairwise
 
 pv_ties = pytest.importorskip("pref_voting.profiles_with_ties")
@@ -145,3 +150,62 @@ def test_approval(m: int, data: st.DataObject) -> None:
         [dict.fromkeys(s, 1) for s in sets], [0, 1], candidates=list(range(m))
     )
     assert ours(count("approval", profile)) == set(pv_grade_methods.approval(grades))
+
+
+@st.composite
+def graded(draw: st.DrawFn) -> tuple[int, list[dict[int, int]]]:
+    m = draw(st.integers(2, 4))
+    ballots = draw(
+        st.lists(
+            st.fixed_dictionaries({c: st.integers(0, 5) for c in range(m)}),
+            min_size=1,
+            max_size=9,
+        )
+    )
+    return m, ballots
+
+
+def grade_profiles(m: int, ballots: list[dict[int, int]]) -> tuple[ScoreProfile, Any]:
+    names = [f"c{i}" for i in range(m)]
+    ours_ = ScoreProfile.from_scores(names, [{names[c]: s for c, s in b.items()} for b in ballots])
+    theirs = pv_grades.GradeProfile(ballots, [0, 1, 2, 3, 4, 5], candidates=list(range(m)))
+    return ours_, theirs
+
+
+@SETTINGS
+@given(data=graded())
+def test_score(data: tuple[int, list[dict[int, int]]]) -> None:
+    m, ballots = data
+    mine, theirs = grade_profiles(m, ballots)
+    assert ours(count("score", mine)) == set(pv_grade_methods.score_voting(theirs))
+
+
+@SETTINGS
+@given(data=graded())
+def test_star_without_ties(data: tuple[int, list[dict[int, int]]]) -> None:
+    # pref_voting breaks STAR ties by "parallel universes" (every runoff a tie
+    # allows); we follow the official protocol. Compared where no tie arises.
+    m, ballots = data
+    mine, theirs = grade_profiles(m, ballots)
+    outcome = count("star", mine)
+    totals = sorted(outcome.rounds[0].tallies.values(), reverse=True)
+    assume(len(totals) < 3 or totals[1] != totals[2])
+    assume(totals[0] != totals[1] or len(totals) == 2)
+    assume(len(outcome.rounds) == 2 and len(set(outcome.rounds[1].tallies.values())) == 2)
+    assert ours(outcome) == set(pv_grade_methods.star(theirs))
+
+
+@SETTINGS
+@given(data=graded())
+def test_majority_judgment_with_a_unique_best_median(
+    data: tuple[int, list[dict[int, int]]],
+) -> None:
+    # pref_voting separates equal medians by the majority gauge (proponents vs
+    # opponents), an approximation of the majority value we compute exactly.
+    m, ballots = data
+    mine, theirs = grade_profiles(m, ballots)
+    outcome = count("majority-judgment", mine)
+    medians = outcome.rounds[0].tallies
+    best = max(medians.values())
+    assume(sum(1 for v in medians.values() if v == best) == 1)
+    assert ours(outcome) == set(pv_grade_methods.majority_judgement(theirs))

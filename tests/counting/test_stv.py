@@ -18,7 +18,7 @@ from communard.counting.methods.stv_core import NON_TRANSFERABLE, FileOrder
 from communard.counting.methods.stv_meek import BallotPaths, distribute
 from communard.counting.profiles import EMPTY, OVERVOTE
 
-METHODS = ["scottish-stv", "wigm", "meek", "minneapolis-stv"]
+METHODS = ["scottish-stv", "wigm", "meek", "minneapolis-stv", "cfer"]
 EXACT = [*METHODS, "meek-rational", "wigm-rational"]
 
 
@@ -235,7 +235,7 @@ def test_quota_and_seats(case: tuple[RankedProfile, int], method_id: str) -> Non
     elif method_id in ("scottish-stv", "minneapolis-stv"):
         assert quota == n // (seats + 1) + 1
     else:
-        digits = 4 if method_id == "wigm" else 9
+        digits = {"wigm": 4, "cfer": 5, "meek": 9}[method_id]
         scale = 10**digits
         assert quota == Decimal(n * scale // (seats + 1) + 1).scaleb(-digits)
     assert len(outcome.winners) == min(seats, len(profile.options))

@@ -58,6 +58,8 @@ RULES = {
     "meek-o10-rational-d12": ("meek", {"arithmetic": "rational"}),
     "wigm-rational-d12": ("wigm", {"arithmetic": "rational"}),
     "mpls-fixed-p4-d4": ("minneapolis-stv", {}),
+    "cfer-fixed-p5-d5": ("cfer", {}),
+    "cfer-batch-fixed-p5-d5": ("cfer", {"batch": True}),
 }
 
 # Droop ships no exact-arithmetic reference counts for these files.
@@ -161,6 +163,10 @@ def _cases() -> list[Any]:
     cases += [
         pytest.param(f"mpls/{name}", "mpls-fixed-p4-d4", id=f"{name}-mpls")
         for name in ("loser", "tie", "undeclared")
+    ]
+    cases += [
+        pytest.param(f"cfer/{name}", "cfer-fixed-p5-d5", id=f"{name}-cfer")
+        for name in ("dk1-2", "dk1-3", "dk1-3-2", "dk2-2", "dk2-3", "dk2-3-2")
     ]
     cases += [
         pytest.param(name, rule, id=f"{name}-{rule}")

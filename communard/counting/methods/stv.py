@@ -16,7 +16,7 @@ from ..outcomes import Outcome
 from ..profiles import RankedProfile
 from ..registry import method
 from ..ties import TieBreaker
-from . import stv_meek, stv_mpls  # noqa: F401  (register meek and minneapolis-stv)
+from . import stv_cfer, stv_meek, stv_mpls  # noqa: F401  (register cfer, meek, mpls)
 from .stv_core import (
     EXCLUDED,
     HOPEFUL,
@@ -47,9 +47,12 @@ def start_count(
     names = tuple(profile.options)
     state = [WITHDRAWN if i in withdrawn else HOPEFUL for i in range(len(names))]
     ballots = Ballots(profile, scale)
-    # A ballot is valid when it marks a candidate before any overvoted rank; blank
-    # ones take no part (they are not in the total that sets the quota).
-    ranked = (ballots.ranks >= 0) & (ballots.cols[None, :] < ballots.stop[:, None])
+    # A ballot is valid when it marks a candidate standing (not withdrawn) before any
+    # overvoted rank; others take no part and are not in the total that sets the
+    # quota (as in the Droop reference counts).
+    standing = np.array([s != WITHDRAWN for s in state] + [False])
+    marks = np.where(ballots.ranks >= 0, ballots.ranks, len(state))
+    ranked = standing[marks] & (ballots.cols[None, :] < ballots.stop[:, None])
     valid = ranked.any(axis=1)
     ballots.mult = np.where(valid, ballots.mult, 0)
     n_valid = int(ballots.mult.sum())

@@ -443,6 +443,9 @@ def test_changing_the_password_signs_out_everywhere(web: Any, world: World) -> N
         assert changed.status_code == 303, changed.text
         assert elsewhere.get("/account").status_code == 401
         sign_in(louise, email, "a new long password")
+        renamed = post_form(louise, "/account", "/account/name", display_name="Louise M.")
+        assert renamed.status_code == 303
+        assert "Louise M." in louise.get("/account").text
 
 
 def test_a_signed_in_person_founds_a_commune_as_themselves(web: Any, world: World) -> None:

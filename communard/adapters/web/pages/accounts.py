@@ -167,3 +167,13 @@ def set_password(
     response = done(request, "/sign-in?next=/account", "account.set_password")
     security.clear_session_cookie(response, request)
     return response
+
+
+@router.post("/account/name")
+def set_name(
+    request: Request, display_name: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Change the name shown on the record (``account.set_name``)."""
+    viewer = acting(request, csrf_token)
+    perform(viewer, "account.set_name", {"display_name": display_name})
+    return done(request, "/account", "account.set_name")

@@ -43,6 +43,7 @@ FLASH: dict[str, str] = {
     "section.create": "The section is created.",
     "section.join": "You have joined the section.",
     "token.revoke": "The API token is revoked.",
+    "account.set_name": "Your name is changed.",
     "account.set_password": "Your password is changed. Sign in again with the new one.",
 }
 

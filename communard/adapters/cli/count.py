@@ -207,7 +207,12 @@ def render(outcome: Outcome) -> None:
         console.print(f"[bold green]Winners:[/] {escape(', '.join(outcome.winners))}")
 
 
-@click.command("count")
+@click.command(
+    "count",
+    epilog="Exit codes: 0 counted (a reported tie included), 1 a fault of the engine, "
+    "2 bad command line, 3 unreadable ballot file, 4 bad method, option or configuration, "
+    "5 a tie the rule says to stop at.",
+)
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--format",

@@ -258,3 +258,26 @@ def test_member_leave_and_show(founded: Invoke) -> None:
     eugene = next(m for m in listed if m["name"] == "Eugène")
     shown = founded("member", "show", str(eugene["member"]))
     assert "left" in shown.stdout
+
+
+def test_join_takes_a_token_that_begins_with_a_dash(communard: Invoke) -> None:
+    founded = communard(
+        "init",
+        "--name",
+        "Dash",
+        "--slug",
+        "dash",
+        "--founder-email",
+        "d@dash.example",
+        "--founder-name",
+        "D",
+        "--password",
+        "a-long-password",
+        "--charter",
+        "open",
+    )
+    assert founded.exit_code == 0, founded.output
+    # A token of the right shape that was never issued: the services, not click, refuse it.
+    result = communard("member", "join", "dash", "-iNotAToken", "--password", "another-pass")
+    assert result.exit_code == exit_codes.NOT_FOUND, result.output
+    assert "invitation" in result.stderr

@@ -108,7 +108,8 @@ def invite(commune: str | None, as_email: str, email: str) -> None:
     )
 
 
-@member.command()
+# An invitation token may begin with '-'; it must still be read as the TOKEN, not an option.
+@member.command(context_settings={"ignore_unknown_options": True})
 @click.argument("commune")
 @click.argument("token")
 @click.option("--name", "display_name", help="Your name as members see it (new accounts).")

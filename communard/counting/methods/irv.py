@@ -59,13 +59,14 @@ def first_continuing(
     n, width = ranks.shape
     if n == 0 or width == 0:
         return np.full(n, -1, dtype=np.intp)
-    marked = ranks >= 0
-    safe = np.where(marked, ranks, 0).astype(np.intp)
-    hit = (marked & continuing[safe]) | (ranks == OVERVOTE)
+    # Pad the mask so that the negative markers (EMPTY -1, OVERVOTE -2) index two False
+    # entries at its end: the compact rank matrix then indexes it directly, without a copy.
+    padded = np.concatenate([continuing, np.zeros(2, dtype=np.bool_)])
+    hit = padded[ranks] | (ranks == OVERVOTE)
     first = hit.argmax(axis=1)
     rows = np.arange(n)
-    top = np.where(hit[rows, first], ranks[rows, first], -1).astype(np.intp)
-    top[top < 0] = -1
+    top = ranks[rows, first].astype(np.intp)
+    top[~hit[rows, first] | (top < 0)] = -1
     return top
 
 

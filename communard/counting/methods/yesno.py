@@ -150,6 +150,12 @@ def yes_no(
     threshold ("more than half"); otherwise reach it ("at least two thirds").
     The quorum counts everyone who took part, abstentions included. No tie can
     arise: a share exactly at the threshold passes or fails as ``strict`` says.
+
+    The decision — ``"adopted"``, ``"rejected"``, or ``"lapsed"`` when the
+    quorum is not met — is the outcome's one winner and
+    ``details["decision"]``; the first line of the explanation gives the
+    reason, e.g. "Adopted: 41 for, 12 against, 3 abstentions; quorum 56/120 ≥
+    20%; threshold 41/53 ≥ 1/2".
     """
     _check_counts(profile)
     share = as_fraction(threshold, "threshold")

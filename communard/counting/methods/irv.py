@@ -65,7 +65,7 @@ def first_continuing(
     hit = padded[ranks] | (ranks == OVERVOTE)
     first = hit.argmax(axis=1)
     rows = np.arange(n)
-    top = ranks[rows, first].astype(np.intp)
+    top: npt.NDArray[np.intp] = ranks[rows, first].astype(np.intp)
     top[~hit[rows, first] | (top < 0)] = -1
     return top
 

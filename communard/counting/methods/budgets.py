@@ -462,7 +462,8 @@ class EqualShares:
 
         while pool:
             reach_here = math.inf  # this step's decisions hold for shares below this
-            result.steps.append((len(result.winners), list(pool), dict(bound)))
+            if sensitivity:
+                result.steps.append((len(result.winners), list(pool), dict(bound)))
             round_number = len(result.winners) + 1
             best = math.inf
             evaluated: list[tuple[int, float]] = []

@@ -19,7 +19,7 @@ from communard.counting.methods.stv_meek import BallotPaths, distribute
 from communard.counting.profiles import EMPTY, OVERVOTE
 
 METHODS = ["scottish-stv", "wigm", "meek", "minneapolis-stv", "cfer"]
-EXACT = [*METHODS, "meek-rational", "wigm-rational"]
+EXACT = [*METHODS, "meek-rational", "wigm-rational", "warren"]
 
 
 def example() -> RankedProfile:
@@ -153,14 +153,15 @@ def _count(method_id: str, profile: RankedProfile, seats: int) -> Outcome:
             arithmetic="rational",
             tie_break=FileOrder(profile.options),
         )
-    if method_id == "meek-rational":
+    if method_id in ("meek-rational", "warren"):
+        exact = {"arithmetic": "rational"} if method_id == "meek-rational" else {}
         try:
             return count(
-                "meek",
+                method_id.removesuffix("-rational"),
                 profile,
                 seats=seats,
-                arithmetic="rational",
                 tie_break=FileOrder(profile.options),
+                **exact,
             )
         except ConfigError:
             # Exact Meek refuses counts whose fractions would grow without end.
@@ -180,7 +181,7 @@ def test_every_stage_conserves_votes(case: tuple[RankedProfile, int], method_id:
         held = sum((Fraction(v) for v in r.tallies.values()), Fraction(0))
         assert held + Fraction(r.exhausted) + loss == total
         assert loss >= 0 and all(v >= 0 for v in r.tallies.values())
-        if method_id.startswith("meek"):
+        if method_id.startswith(("meek", "warren")):
             assert loss == 0
         elif previous is not None and r.transfers:
             # Rebuild this stage from the last one and the recorded transfers.
@@ -230,7 +231,7 @@ def test_quota_and_seats(case: tuple[RankedProfile, int], method_id: str) -> Non
     outcome = _count(method_id, profile, seats)
     n = profile.n_voters
     quota = outcome.rounds[0].threshold
-    if method_id.endswith("rational"):
+    if method_id.endswith("rational") or method_id == "warren":
         assert quota == Fraction(n, seats + 1)
     elif method_id in ("scottish-stv", "minneapolis-stv"):
         assert quota == n // (seats + 1) + 1

@@ -60,14 +60,15 @@ RULES = {
     "mpls-fixed-p4-d4": ("minneapolis-stv", {}),
     "cfer-fixed-p5-d5": ("cfer", {}),
     "cfer-batch-fixed-p5-d5": ("cfer", {"batch": True}),
+    "warren-o10-rational-d12": ("warren", {}),
 }
 
 # Droop ships no exact-arithmetic reference counts for these files.
 NO_REFERENCE = {
     (name, rule)
     for name in ("42u", "M135", "SCw", "SCwopt")
-    for rule in ("meek-o10-rational-d12", "wigm-rational-d12")
-}
+    for rule in ("meek-o10-rational-d12", "wigm-rational-d12", "warren-o10-rational-d12")
+} | {("SC-Vm-12", "warren-o10-rational-d12")}
 
 Stage = tuple[Decimal, Decimal, dict[str, tuple[str, Decimal, Decimal | None]]]
 

@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..outcomes import Number, Outcome, Round, TieBreakRecord
 from ..profiles import RankedProfile
+from ..registry import method
 from ..ties import Ask, TieBreaker, break_tie
 from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, IntArray
 
@@ -31,9 +32,13 @@ MAX_BITS = 4096
 
 
 def distribute_exact(
-    paths: IntArray, voters: IntArray, keep: list[Fraction]
+    paths: IntArray, voters: IntArray, keep: list[Fraction], *, warren: bool = False
 ) -> tuple[list[Fraction], Fraction]:
-    """Each path's weight 1 passes down its candidates, each keeping ``weight × kf``."""
+    """Each path's weight 1 passes down its candidates, each keeping ``weight × kf``.
+
+    Warren's rule instead has each candidate keep ``kf`` itself (all that is left
+    if less): every voter pays the same price to each candidate they reach.
+    """
     votes = [ZERO] * len(keep)
     residual = ZERO
     for row, count in zip(paths.tolist(), voters.tolist(), strict=True):
@@ -41,7 +46,7 @@ def distribute_exact(
         for option in row:
             if option < 0 or not keep[option]:
                 continue
-            kept = weight * keep[option]
+            kept = min(keep[option], weight) if warren else weight * keep[option]
             votes[option] += kept * count
             weight -= kept
             if weight <= 0:
@@ -80,8 +85,10 @@ def meek_exact(
     tie_break: TieBreaker | None,
     omega_digits: int,
     options: dict[str, Any],
+    *,
+    warren: bool = False,
 ) -> Outcome:
-    """Count Meek STV exactly (see the module docstring); called by ``meek(arithmetic=...)``."""
+    """Count Meek (or Warren) STV exactly; called by ``meek(arithmetic=...)`` and ``warren``."""
     from .stv import start_count
     from .stv_core import default_tie_break
     from .stv_meek import BallotPaths
@@ -150,7 +157,7 @@ def meek_exact(
         newly: list[int] = []
         while True:
             iterations += 1
-            votes, residual = distribute_exact(paths, voters, keep)
+            votes, residual = distribute_exact(paths, voters, keep, warren=warren)
             held = sum((votes[i] for i, s in enumerate(state) if s in (HOPEFUL, ELECTED)), ZERO)
             quota = held / (seats + 1)
             for c in hopeful():
@@ -224,13 +231,14 @@ def meek_exact(
             last_round.extra["states"][names[c]] = state[c]
     winners = tuple(names[c] for c in elected)
     return Outcome(
-        method="meek",
+        method="warren" if warren else "meek",
         version="1",
         winners=winners,
         rounds=rounds,
         tie_breaks=ties,
         explanation=[
-            f"Meek STV in exact rational arithmetic (omega 10^-{omega_digits}): {seats} "
+            f"{'Warren' if warren else 'Meek'} STV in exact rational arithmetic "
+            f"(omega 10^-{omega_digits}): {seats} "
             f"seat(s), {n_valid} valid ballots.",
             f"Elected in order: {', '.join(winners) or 'nobody'}.",
         ],
@@ -241,3 +249,38 @@ def meek_exact(
             "rule": "Meek, exact rational arithmetic",
         },
     )
+
+
+@method(
+    "warren",
+    name="Warren STV (exact rational arithmetic)",
+    ballot="ranked",
+    seats="multi",
+    aliases=("warren-stv",),
+    properties=("proportional", "anonymous", "conserves-votes"),
+    reference=(
+        "C. H. E. Warren, 'Counting in STV elections', Voting matters 1 (1994); exact "
+        "arithmetic as in Droop's warren-o10-rational"
+    ),
+    options={
+        "omega_digits": "iteration stops when the total surplus is at most 10**-omega_digits (10)",
+        "withdrawn": "names of candidates withdrawn before the count",
+    },
+)
+def warren(
+    profile: RankedProfile,
+    *,
+    seats: int | None = None,
+    tie_break: TieBreaker | None = None,
+    omega_digits: int = 10,
+    **options: Any,
+) -> Outcome:
+    """Warren STV: Meek's iteration, but each voter pays every candidate the same price.
+
+    A candidate with keep value ``kf`` keeps ``kf`` of every vote that reaches it
+    (or what is left of the vote, if less), where Meek keeps the fraction ``kf``
+    of what is left. Exact fractions, the quota votes / (seats + 1), sure losers
+    defeated in a batch; as exact Meek, a count whose fractions would run away
+    stops with ``ConfigError``.
+    """
+    return meek_exact(profile, seats, tie_break, omega_digits, options, warren=True)

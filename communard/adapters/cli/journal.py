@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -44,17 +45,18 @@ def verify(commune: str | None) -> None:
     results = []
     for slug in slugs:
         found = app.queries.verify_journal(slug)
-        results.append(
-            {
-                "commune": slug,
-                "ok": found.ok,
-                "checked": found.checked,
-                "bad_position": found.bad_position,
-                "bad_seq": found.bad_seq,
-                "problem": found.problem,
-                "message": found.describe(),
-            }
-        )
+        result = {
+            "commune": slug,
+            "ok": found.ok,
+            "checked": found.checked,
+            "bad_position": found.bad_position,
+            "bad_seq": found.bad_seq,
+            "problem": found.problem,
+            "message": found.describe(),
+        }
+        if found.ok:
+            result.update(entries_past_the_head(app, slug))
+        results.append(result)
     broken = [r for r in results if not r["ok"]]
 
     def human(rows: list[dict[str, object]]) -> None:
@@ -110,3 +112,26 @@ def export(commune: str | None, output: Path | None) -> None:
         emit({"commune": slug, "entries": count, "output": str(output)})
     else:
         out(f"Wrote {count} journal entries of {slug} to {output}.")
+
+
+def entries_past_the_head(app: Any, slug: str) -> dict[str, Any]:
+    """A finding when entries are stored beyond the recorded head (else nothing).
+
+    The chain is checked up to the head; the newest entry and the head are
+    read together, so a command committing meanwhile moves both and is no
+    finding, while rows slipped in after the head (which an export would
+    carry) are.
+    """
+    tail = app.queries.journal(slug, limit=1, descending=True)
+    head = int(tail["head"]["seq"])
+    newest = int(tail["entries"][0]["seq"]) if tail["entries"] else 0
+    if newest <= head:
+        return {}
+    problem = f"entries up to seq {newest} are stored after the recorded head (seq {head})"
+    return {
+        "ok": False,
+        "bad_position": head + 1,
+        "bad_seq": head + 1,
+        "problem": problem,
+        "message": f"Journal broken at entry {head + 1} (seq {head + 1}): {problem}",
+    }

@@ -91,6 +91,14 @@ def test_rctab_on_a_profile_stops_and_asks_on_a_tie_by_default() -> None:
         count("rctab", profile([["A", "B"], ["B"], ["C", "B"]]))
 
 
+def test_rctab_on_a_profile_takes_a_permutation_tie_break() -> None:
+    p = profile([["A", "B"], ["B"], ["C", "B"]])
+    outcome = count("rctab", p, tie_break="permutation:A,B,C")
+    # The last of the permutation (C) loses the three-way tie; B then has a majority.
+    assert outcome.winners == ("B",)
+    assert outcome.tie_breaks[0].chosen == ("C",)
+
+
 def test_rctab_multi_seat_transfers_surplus_with_four_decimals() -> None:
     ballots = [["A", "B"]] * 8 + [["B"]] * 3 + [["C"]] * 4
     outcome = count("rctab", profile(ballots), seats=2)

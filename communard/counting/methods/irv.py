@@ -30,7 +30,7 @@ from ..rctab import report as rctab_report
 from ..rctab.results import EXHAUSTED_TARGET, TabulationResult
 from ..rctab.tabulator import tabulate
 from ..registry import method
-from ..ties import TieBreaker, parse_tie_break, settle
+from ..ties import Ask, Permutation, PreviousRounds, TieBreaker, parse_tie_break, settle
 
 RCTAB_REFERENCE = (
     "RCTab (Universal RCV Tabulator) 2.0, Ranked Choice Voting Resource Center; "
@@ -276,18 +276,51 @@ def profile_ballots(profile: RankedProfile) -> rctab_cvr.BallotGroups:
     return rctab_cvr.BallotGroups(ballots, [int(w) for w in profile.weights])
 
 
+def _tie_break_rules(
+    breaker: TieBreaker | None, options: tuple[str, ...]
+) -> tuple[dict[str, Any], list[str]]:
+    """RCTab's tie-break mode (and candidate order) for one of communard's tie-breakers."""
+    order = list(options)
+    if breaker is None or isinstance(breaker, Ask):
+        return {"tiebreakMode": "stopCountingAndAsk"}, order
+    if isinstance(breaker, Permutation):
+        # useCandidateOrder favours the candidate listed first, as a permutation does.
+        listed = [name for name in breaker.order if name in options]
+        return {"tiebreakMode": "useCandidateOrder"}, listed + [
+            name for name in options if name not in listed
+        ]
+    if isinstance(breaker, PreviousRounds) and (
+        breaker.then is None or isinstance(breaker.then, Ask)
+    ):
+        return {"tiebreakMode": "previousRoundCountsThenAsk"}, order
+    raise ConfigError(
+        f"RCTab has no tie-break like {getattr(breaker, 'name', breaker)!r}.",
+        hint="Use ask, permutation:A,B,C or previous-rounds, or set rules.tiebreakMode.",
+    )
+
+
 def profile_config(
-    profile: RankedProfile, seats: int, rules: Mapping[str, Any]
+    profile: RankedProfile,
+    seats: int,
+    rules: Mapping[str, Any],
+    tie_break: TieBreaker | None = None,
 ) -> rctab_config.RctabConfig:
-    """An RCTab config for a profile: its options as candidates, ``rules`` over defaults."""
+    """An RCTab config for a profile: its options as candidates, ``rules`` over defaults;
+    ``tie_break`` sets the tie-break mode unless ``rules`` names one."""
     mode = "singleWinnerMajority" if seats == 1 else "multiWinnerAllowMultipleWinnersPerRound"
-    merged = {**_DEFAULT_RULES, "winnerElectionMode": mode, "numberOfWinners": str(seats)}
+    tie_rules, order = _tie_break_rules(tie_break, profile.options)
+    merged = {
+        **_DEFAULT_RULES,
+        **tie_rules,
+        "winnerElectionMode": mode,
+        "numberOfWinners": str(seats),
+    }
     merged.update(rules)
     raw = {
         "tabulatorVersion": "communard",
         "outputSettings": {"contestName": str(profile.meta.get("name", "RCTab count"))},
         "cvrFileSources": [],
-        "candidates": [{"name": name} for name in profile.options],
+        "candidates": [{"name": name} for name in order],
         "rules": merged,
     }
     return rctab_config.parse_config(raw, Path("profile.json"), require_sources=False)
@@ -370,8 +403,9 @@ def rctab(
 ) -> Outcome:
     """RCTab's tabulation rules, exactly: from an RCTab config, or a profile plus rules.
 
-    RCTab's own tie-break modes apply (``rules["tiebreakMode"]``); ``tie_break`` is not
-    used, since RCTab's report depends on its own modes (random draws included).
+    RCTab's own tie-break modes apply: a config's, or ``rules["tiebreakMode"]``; for a
+    profile without one, ``tie_break`` (ask, a permutation, previous rounds) picks the
+    matching RCTab mode. A config's counts ignore ``tie_break``.
     """
     if isinstance(profile, str | Path) and config is None:
         config, profile = profile, None
@@ -388,5 +422,5 @@ def rctab(
             "rctab needs an RCTab config or a ranked profile.",
             hint="Pass config=PATH, or a RankedProfile with rules={...}.",
         )
-    loaded = profile_config(profile, seats, dict(rules or {}))
+    loaded = profile_config(profile, seats, dict(rules or {}), _breaker(tie_break))
     return rctab_outcome(tabulate(loaded, profile_ballots(profile)))

@@ -567,3 +567,27 @@ def test_every_field_has_a_label_and_every_page_its_landmarks(web: Any, world: W
             for field in parsed.fields:
                 labelled = field["wrapped"] or field.get("id") in parsed.label_for
                 assert labelled, (path, field)
+
+
+def test_an_adopted_amendment_makes_a_new_charter_version(
+    web: Any, world: World, clock: Clock
+) -> None:
+    commune = world.found("Louise", "Eugene")
+    slug = commune.slug
+    current = world.application.queries.charter(slug)["text"]
+    amended = current.replace('name = "Charter of an open assembly"', 'name = "Charter of 1871"')
+    result = world.do(commune, "Louise", c.AmendCharter(commune=slug, title="Rename", text=amended))
+    number = int(result["motion"])
+    world.do(commune, "Eugene", c.SecondMotion(commune=slug, motion=number))
+    clock.advance(days=14, seconds=1)
+    for name in ("Louise", "Eugene"):
+        world.do(commune, name, c.CastBallot(commune=slug, motion=number, choice="for"))
+    clock.advance(days=7, seconds=1)
+    with TestClient(web) as visitor:
+        page = visitor.get(f"/c/{slug}/charter").text
+        assert "Charter of 1871" in page and "Version 2, in force" in page
+        assert f'href="/c/{slug}/charter?version=1"' in page
+        assert f'href="/c/{slug}/motions/{number}"' in page  # the adopting motion
+        old = visitor.get(f"/c/{slug}/charter?version=1").text
+        assert "Charter of an open assembly" in old and "no longer in force" in old
+        assert visitor.get(f"/c/{slug}/charter?version=9").status_code == 404

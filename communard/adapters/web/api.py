@@ -48,6 +48,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
         (409, "Out of state, or clashes with the record"),
         (422, "A field is invalid; details name the field and the fix"),
         (429, "Too many attempts; wait Retry-After seconds"),
+        (500, "A fault of the server; nothing was changed"),
     )
 }
 

@@ -254,9 +254,11 @@ class EqualSharesRun:
     share: Fraction = Fraction(0)
     # For resuming at a larger share: each step's (winners so far, pool, price bounds) at
     # its start and the share up to which its decisions hold; each round's payers.
-    steps: list[tuple[int, list[int], dict[int, tuple[float, float]]]] = field(default_factory=list)
+    steps: list[tuple[int, list[int], dict[int, tuple[float, float]], float]] = field(
+        default_factory=list
+    )
     reach: list[float] = field(default_factory=list)
-    described: list[tuple[int, Any, int, float, float]] = field(default_factory=list)
+    described: list[tuple[int, Any, int, float, float, float]] = field(default_factory=list)
 
 
 class EqualShares:
@@ -463,7 +465,7 @@ class EqualShares:
         while pool:
             reach_here = math.inf  # this step's decisions hold for shares below this
             if sensitivity:
-                result.steps.append((len(result.winners), list(pool), dict(bound)))
+                result.steps.append((len(result.winners), list(pool), dict(bound), share_f))
             round_number = len(result.winners) + 1
             best = math.inf
             evaluated: list[tuple[int, float]] = []
@@ -558,7 +560,14 @@ class EqualShares:
                             reach_here = share_f
                 r = len(ledger.payments)
                 q_slope = rho_slope * float(util[winner])
-                described = (int(self.costs[winner]), groups[capped], int(rich), pay_f, q_slope)
+                described = (
+                    int(self.costs[winner]),
+                    groups[capped],
+                    int(rich),
+                    pay_f,
+                    q_slope,
+                    share_f,
+                )
                 result.described.append(described)
                 if payment is None:
                     ledger.pending[r] = described[:4]
@@ -612,8 +621,9 @@ class EqualShares:
         payments are pending with the same payers.
         """
         assert previous.ledger is not None
-        done, pool, bound = previous.steps[step]
-        delta = float(share) - float(previous.share)
+        # Steps and payments keep the share they were computed at; each extends from it.
+        done, pool, bound, base = previous.steps[step]
+        target = float(share)
         n_groups = self.approved.shape[0]
         n_projects = len(self.names)
         paid = np.zeros((n_projects, n_groups), dtype=np.bool_)
@@ -622,8 +632,8 @@ class EqualShares:
             previous.ledger.spent_at < done, previous.ledger.spent_at, n_projects + 1
         )
         live = spent_at > done
-        payments = [d[3] + d[4] * delta for d in previous.described[:done]]
-        money = np.full(n_groups, float(share))
+        payments = [d[3] + d[4] * (target - d[5]) for d in previous.described[:done]]
+        money = np.full(n_groups, target)
         slope = np.ones(n_groups)
         for j, winner in enumerate(previous.winners[:done]):
             supporters = self.supporters[winner]
@@ -633,21 +643,14 @@ class EqualShares:
         slope[~live] = 0.0
         ledger = _Ledger(share, paid, live, spent_at, self.weights)
         ledger.payments = [None] * done
-        for j, (cost, poor, rich, _, _) in enumerate(previous.described[:done]):
+        for j, (cost, poor, rich, *_) in enumerate(previous.described[:done]):
             ledger.pending[j] = (cost, poor, rich, payments[j])
         result.winners = previous.winners[:done]
         result.paid_by = previous.paid_by[:done]
         result.exhausted = previous.exhausted[:done]
-        # Carried forward to the new share, so that a later resume can start from them.
-        result.described = [
-            (cost, poor, rich, payments[j], q_slope)
-            for j, (cost, poor, rich, _, q_slope) in enumerate(previous.described[:done])
-        ]
+        result.described = previous.described[:done]
         result.tie_breaks = [t for t in previous.tie_breaks if t.round <= done]
-        result.steps = [
-            (n_done, list(n_pool), {p: (v + dv * delta, dv) for p, (v, dv) in n_bound.items()})
-            for n_done, n_pool, n_bound in previous.steps[:step]
-        ]
+        result.steps = previous.steps[:step]
         result.reach = previous.reach[:step]
         horizon = min(result.reach, default=math.inf)
         return (
@@ -656,7 +659,7 @@ class EqualShares:
             live,
             ledger,
             list(pool),
-            {p: (v + dv * delta, dv) for p, (v, dv) in bound.items()},
+            {p: (v + dv * (target - base), dv) for p, (v, dv) in bound.items()},
             horizon,
         )
 

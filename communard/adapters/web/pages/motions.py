@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -153,12 +154,16 @@ def tally_view(motion: dict[str, Any]) -> dict[str, Any]:
 def _motion_page(viewer: Viewer, slug: str, number: int) -> dict[str, Any]:
     motion = ask(viewer, "motion.get", commune=slug, motion=number)
     history = [{**e, "summary": entry_summary(e)} for e in motion["history"]]
-    return {
-        "motion": motion,
-        "can": motion["you"] or {},
-        "tally": tally_view(motion),
-        "history": history,
-    }
+    can = dict(motion["you"] or {})
+    closes = motion.get("voting_closes_at")
+    # Reading a motion settles it, so this is rare: a window that ended while the page rendered.
+    can["may_close"] = bool(
+        can
+        and motion["state"] == "voting"
+        and closes
+        and datetime.fromisoformat(closes) <= viewer.application.queries.clock()
+    )
+    return {"motion": motion, "can": can, "tally": tally_view(motion), "history": history}
 
 
 @router.get("/c/{slug}/motions/{number}")

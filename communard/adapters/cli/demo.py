@@ -14,6 +14,7 @@ from communard.adapters.cli.support import (
     current_database_url,
     emit,
     err_console,
+    progress_enabled,
     wants_json,
 )
 
@@ -35,11 +36,16 @@ def demo(all_members: bool) -> None:
     """
     from communard.adapters.demo.loader import load
 
-    def progress(message: str) -> None:
-        if not wants_json():
-            err_console.print(f"[dim]…[/] {message}")
+    if progress_enabled():
+        with err_console.status("Loading the demo commune…") as status:
+            loaded = load(current_database_url(), build=build_application, progress=status.update)
+    else:
 
-    loaded = load(current_database_url(), build=build_application, progress=progress)
+        def progress(message: str) -> None:
+            if not wants_json():
+                err_console.print(f"[dim]…[/] {message}")
+
+        loaded = load(current_database_url(), build=build_application, progress=progress)
     emit(loaded, lambda x: show(x, all_members=all_members))
 
 

@@ -591,3 +591,29 @@ def test_an_adopted_amendment_makes_a_new_charter_version(
         old = visitor.get(f"/c/{slug}/charter?version=1").text
         assert "Charter of an open assembly" in old and "no longer in force" in old
         assert visitor.get(f"/c/{slug}/charter?version=9").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [
+        ("/account", "/account"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ],
+)
+def test_sign_in_returns_only_to_pages_of_this_site(
+    web: Any, world: World, target: str, landing: str
+) -> None:
+    commune = world.found("Louise")
+    with TestClient(web) as client:
+        response = post_form(
+            client,
+            "/sign-in",
+            "/sign-in",
+            login=commune.people["Louise"].email,
+            password=PASSWORD,
+            next=target,
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == landing

@@ -27,7 +27,7 @@ from tests.system.harness import Server
 CHOICES = ("yes", "no", "abstain")
 RECORDED = {"yes": "for", "no": "against", "abstain": "abstain"}
 MEMBERS = 24
-KILL_AFTER = 120
+KILL_AFTER = 80
 
 
 @pytest.mark.slow

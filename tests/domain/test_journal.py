@@ -57,7 +57,7 @@ def test_an_honest_chain_verifies() -> None:
     assert journal.verify([]).ok
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(entries=chains, data=st.data())
 def test_any_single_byte_change_is_found(entries: list[journal.JournalEntry],
                                          data: st.DataObject) -> None:
@@ -71,7 +71,7 @@ def test_any_single_byte_change_is_found(entries: list[journal.JournalEntry],
     assert result.bad_position is not None and result.bad_position <= changed_line + 1
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(entries=chains, data=st.data())
 def test_deletion_is_found(entries: list[journal.JournalEntry], data: st.DataObject) -> None:
     index = data.draw(st.integers(0, len(entries) - 1))
@@ -81,7 +81,7 @@ def test_deletion_is_found(entries: list[journal.JournalEntry], data: st.DataObj
     assert result.bad_position == index + 1
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(entries=chains, data=st.data())
 def test_insertion_is_found(entries: list[journal.JournalEntry], data: st.DataObject) -> None:
     index = data.draw(st.integers(0, len(entries)))
@@ -90,7 +90,7 @@ def test_insertion_is_found(entries: list[journal.JournalEntry], data: st.DataOb
     assert not journal.verify(tampered, head=head_of(entries)).ok
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(entries=chains.filter(lambda e: len(e) >= 2), data=st.data())
 def test_reordering_is_found(entries: list[journal.JournalEntry], data: st.DataObject) -> None:
     i = data.draw(st.integers(0, len(entries) - 2))

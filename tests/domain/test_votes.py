@@ -52,7 +52,7 @@ def test_only_abstentions_reject() -> None:
     assert "no votes for or against" in decision.explanation
 
 
-@settings(deadline=None)  # the first example imports the counting engine
+@settings(deadline=None, max_examples=60)  # the first example imports the engine
 @given(
     yes=st.integers(0, 300), no=st.integers(0, 300), abstain=st.integers(0, 300),
     extra=st.integers(0, 300), strict=st.booleans(),

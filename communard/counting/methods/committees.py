@@ -32,7 +32,7 @@ from ..outcomes import Outcome, Round, TieBreakRecord
 from ..profiles import ApprovalProfile
 from ..registry import method
 from ..ties import Permutation, TieBreaker, break_tie
-from .budgets import EqualShares
+from .equal_shares import EqualShares
 
 VERSION = "1"
 PAV_SEARCH_LIMIT = 2_000_000  # committees the exact PAV search may score
@@ -527,13 +527,11 @@ def equal_shares(
     records = list(run.tie_breaks)
     bought = len(elected)
     if len(elected) < seats and completion == "seq-phragmen":
-        assert run.ledger is not None
-        ledger = run.ledger
         assert run.money is not None
         loads = _Loads(
             profile.approved.shape[0],
             -run.money,
-            lambda groups: -engine._exact_money(ledger, groups),
+            lambda groups: -engine.remaining_money(run, groups),
         )
         _phragmen(profile, seats, tie_break, elected, loads, n, rounds, records)
     elif len(elected) < seats and completion == "av":

@@ -9,7 +9,7 @@ seq-Phragmén computes every load in floats over whole arrays only to find the
 candidates within 1e-9 of the least, then decides among those with exact
 ``Fraction`` loads (every voter's load is the load of the round that last
 charged them, or their starting load, so a sum of loads is integer counts
-times a few Fractions); Equal Shares uses the exact engine of ``budgets.py``.
+times a few Fractions); Equal Shares uses the exact engine of ``equal_shares.py``.
 
 Ties are never broken silently: an exact tie goes to ``tie_break`` (the default
 stops and asks); ``Permutation(options)`` takes the earliest candidate in the

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from communard.bootstrap import Application
-from communard.errors import Forbidden, InvalidInput, NotFound, StateError
+from communard.errors import CharterError, Forbidden, InvalidInput, NotFound, StateError
 from communard.services import commands as c
 from tests.services.conftest import Commune
 from tests.services.helpers import to_vote
@@ -195,9 +195,9 @@ def test_the_charter_is_amended_only_through_its_class(
     proposed = app.handle(c.AmendCharter(commune=slug, text=new, reason="Longer votes."),
                           commune.founder)
     assert proposed["decision_class"] == "charter-amendment"
-    with pytest.raises(Exception) as wrong:
+    with pytest.raises(CharterError) as wrong:
         app.handle(c.AmendCharter(commune=slug, text="[charter]\nformat = 2\n"), commune.founder)
-    assert getattr(wrong.value, "code", "") == "charter.invalid"
+    assert wrong.value.code == "charter.invalid"
     number = proposed["motion"]
     app.handle(c.SecondMotion(commune=slug, motion=number), commune.members[0])
     clock.advance(days=1, seconds=1)

@@ -61,6 +61,9 @@ RULES = {
     "cfer-fixed-p5-d5": ("cfer", {}),
     "cfer-batch-fixed-p5-d5": ("cfer", {"batch": True}),
     "warren-o10-rational-d12": ("warren", {}),
+    "meek-o9-guarded-p18-g9-d18": ("meek", {"arithmetic": "guarded"}),
+    "wigm-guarded-p18-g9-d18": ("wigm", {"arithmetic": "guarded"}),
+    "warren-o9-guarded-p18-g9-d18": ("warren", {"arithmetic": "guarded"}),
 }
 
 # Droop ships no exact-arithmetic reference counts for these files.
@@ -108,7 +111,9 @@ def parse_dump(path: Path) -> list[Stage]:
 
 
 def shown(value: Any, places: int) -> Any:
-    """An exact fraction as the reference prints it: rounded half up to ``places``."""
+    """A value as the reference prints it: rounded half up to ``places``."""
+    if isinstance(value, Decimal) and -int(value.as_tuple().exponent) > places:
+        value = Fraction(value)
     if not isinstance(value, Fraction):
         return value
     scaled = (value + Fraction(1, 2 * 10**places)) * 10**places

@@ -291,8 +291,8 @@ def _sure_losers(tally: Tally, seats: int) -> list[int]:
     reference=PRF_REFERENCE,
     options={
         "batch": "defeat sure losers in a batch (PRF B.2; Droop's wigm-prf-batch)",
-        "arithmetic": "'fixed' (the PRF rule, default) or 'rational' (exact fractions, "
-        "Droop's wigm-rational; small elections)",
+        "arithmetic": "'fixed' (the PRF rule, default), 'rational' (exact fractions, "
+        "Droop's wigm-rational; small elections) or 'guarded' (18 + 9 places, wigm-guarded)",
         "withdrawn": "names of candidates withdrawn before the count",
     },
 )
@@ -315,14 +315,16 @@ def wigm(
     ``arithmetic="rational"`` counts the same steps without rounding: exact quota,
     elected on votes above it (``stv_wigm_exact``).
     """
-    if arithmetic == "rational":
+    if arithmetic in ("rational", "guarded"):
         if batch:
             raise ConfigError("Batch defeat is offered with fixed arithmetic only.")
         from .stv_wigm_exact import wigm_exact
 
-        return wigm_exact(profile, seats, tie_break, options)
+        return wigm_exact(profile, seats, tie_break, options, arithmetic)
     if arithmetic != "fixed":
-        raise ConfigError(f"WIGM arithmetic is 'fixed' or 'rational', not {arithmetic!r}.")
+        raise ConfigError(
+            f"WIGM arithmetic is 'fixed', 'rational' or 'guarded', not {arithmetic!r}."
+        )
     return count_wigm(profile, seats=seats, tie_break=tie_break, batch=batch, **options)[0]
 
 

@@ -62,7 +62,8 @@ def muldiv_floor(values: IntArray, numerator: int, denominator: int) -> IntArray
 
 def to_decimal(value: int, digits: int) -> Decimal:
     """A fixed-point integer scaled by ``10**digits`` as an exact ``Decimal``."""
-    return Decimal(value).scaleb(-digits)
+    # From a string: exact whatever the length (scaleb would round to the context's 28 digits).
+    return Decimal(f"{value}E-{digits}")
 
 
 class Ballots:

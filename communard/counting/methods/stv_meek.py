@@ -172,9 +172,10 @@ class BallotPaths:
     reference=MEEK_REFERENCE,
     options={
         "omega_digits": "iteration stops when the total surplus is below 10**-omega_digits "
-        "(6; 10 with rational arithmetic)",
-        "arithmetic": "'fixed' (the PRF rule, default) or 'rational' (exact fractions, "
-        "Droop's meek-o10-rational: batch defeat of sure losers; small elections)",
+        "(6; 10 with rational, 9 with guarded arithmetic)",
+        "arithmetic": "'fixed' (the PRF rule, default), 'rational' (exact fractions, "
+        "Droop's meek-o10-rational: batch defeat of sure losers; small elections) or "
+        "'guarded' (the same rule in 18 + 9 guarded places, Droop's meek-o9-guarded)",
         "withdrawn": "names of candidates withdrawn before the count",
     },
 )
@@ -198,12 +199,15 @@ def meek(
     """
     from .stv import finish, outcome, start_count
 
-    if arithmetic == "rational":
+    if arithmetic in ("rational", "guarded"):
         from .stv_meek_exact import meek_exact
 
-        return meek_exact(profile, seats, tie_break, omega_digits or 10, options)
+        omega = omega_digits or (9 if arithmetic == "guarded" else 10)
+        return meek_exact(profile, seats, tie_break, omega, options, arithmetic=arithmetic)
     if arithmetic != "fixed":
-        raise ConfigError(f"Meek arithmetic is 'fixed' or 'rational', not {arithmetic!r}.")
+        raise ConfigError(
+            f"Meek arithmetic is 'fixed', 'rational' or 'guarded', not {arithmetic!r}."
+        )
     omega_digits = 6 if omega_digits is None else omega_digits
 
     digits = 9

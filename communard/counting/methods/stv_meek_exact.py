@@ -1,6 +1,8 @@
-"""Meek STV in exact rational arithmetic (Hill, Wichmann and Woodall's rule without rounding).
+"""Meek and Warren STV in exact arithmetic (Hill, Wichmann and Woodall's rule, no rounding).
 
-The variant Droop calls ``meek-o10-rational``: every value is a ``Fraction``;
+The variants Droop calls ``meek-o10-rational`` and ``meek-o9-guarded`` (and the
+same for Warren): every value is a ``Fraction``, or a guarded fixed-point number
+(``stv_numbers``) that behaves as one;
 the quota is exactly votes / (seats + 1) and a candidate is elected on votes
 *above* it; an iteration stops when the total surplus is at most omega
 (10^-10), stops falling, or lets a batch of sure losers be defeated. Exact
@@ -23,32 +25,39 @@ from ..profiles import RankedProfile
 from ..registry import method
 from ..ties import Ask, TieBreaker, break_tie
 from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, IntArray
+from .stv_numbers import Numbers, numbers
 
-ZERO = Fraction(0)
-ONE = Fraction(1)
 # Keep factors past this many bits cost more than a count should: each iteration
 # multiplies their length, so the count stops and says so instead of running on.
 MAX_BITS = 4096
 
 
 def distribute_exact(
-    paths: IntArray, voters: IntArray, keep: list[Fraction], *, warren: bool = False
-) -> tuple[list[Fraction], Fraction]:
+    paths: IntArray, voters: IntArray, keep: list[Any], num: Numbers, *, warren: bool = False
+) -> tuple[list[Any], Any]:
     """Each path's weight 1 passes down its candidates, each keeping ``weight × kf``.
 
-    Warren's rule instead has each candidate keep ``kf`` itself (all that is left
-    if less): every voter pays the same price to each candidate they reach.
+    The weight left is ``weight × (1 - kf)`` (equal to weight minus what was kept
+    in exact arithmetic; in guarded arithmetic each product is truncated, as
+    OpenSTV's MeekSTV does). Warren's rule instead has each candidate keep ``kf``
+    itself (all that is left if less): every voter pays each the same price.
     """
-    votes = [ZERO] * len(keep)
-    residual = ZERO
+    votes = [num.zero] * len(keep)
+    residual = num.zero
+    one = num.one
     for row, count in zip(paths.tolist(), voters.tolist(), strict=True):
-        weight = ONE
+        weight = one
         for option in row:
             if option < 0 or not keep[option]:
                 continue
-            kept = min(keep[option], weight) if warren else weight * keep[option]
+            kf = keep[option]
+            if warren:
+                kept = kf if kf < weight else weight
+                weight = weight - kept
+            else:
+                kept = weight * kf
+                weight = weight * (one - kf)
             votes[option] += kept * count
-            weight -= kept
             if weight <= 0:
                 break
         residual += weight * count
@@ -56,24 +65,24 @@ def distribute_exact(
 
 
 def _sure_losers(
-    votes: list[Fraction], hopeful: list[int], surplus: Fraction, left: int
+    votes: list[Any], hopeful: list[int], surplus: Any, left: int, num: Numbers
 ) -> list[int]:
     """The largest set of lowest hopefuls whose votes plus the surplus trail the next one."""
     ordered = sorted(hopeful, key=lambda c: (votes[c], c))
     groups: list[list[int]] = []
-    group_vote = ZERO
+    group_vote = num.zero
     for c in ordered:
         if groups and group_vote + surplus >= votes[c]:
             groups[-1].append(c)
         else:
             groups.append([c])
             group_vote = votes[c]
-    total, count, best = ZERO, 0, None
+    total, count, best = num.zero, 0, None
     for g in range(len(groups) - 1):
         count += len(groups[g])
         if count > len(hopeful) - left:
             break
-        total += sum((votes[c] for c in groups[g]), ZERO)
+        total += sum((votes[c] for c in groups[g]), num.zero)
         if total + surplus < votes[groups[g + 1][0]]:
             best = g
     return [] if best is None else sorted(c for g in groups[: best + 1] for c in g)
@@ -87,11 +96,14 @@ def meek_exact(
     options: dict[str, Any],
     *,
     warren: bool = False,
+    arithmetic: str = "rational",
 ) -> Outcome:
     """Count Meek (or Warren) STV exactly; called by ``meek(arithmetic=...)`` and ``warren``."""
     from .stv import start_count
     from .stv_core import default_tie_break
     from .stv_meek import BallotPaths
+
+    num = numbers(arithmetic)
 
     tally, ballots, seats, n_valid = start_count(profile, seats, 0, options)
     breaker = default_tie_break(profile, tie_break) or Ask()
@@ -101,32 +113,32 @@ def meek_exact(
         ballots.cols[None, :] < ballots.stop[:, None], ballots.ranks.astype(np.int64), -1
     )
     merged = BallotPaths(ranks, ballots.mult, state)
-    keep = [ZERO if s == WITHDRAWN else ONE for s in state]
-    votes = [Fraction(int(v)) for v in tally.votes]
-    total = Fraction(n_valid)
-    omega = Fraction(1, 10**omega_digits)
+    keep = [num.zero if s == WITHDRAWN else num.one for s in state]
+    votes = [num.of(int(v)) for v in tally.votes]
+    total = num.of(n_valid)
+    omega = num.one / num.of(10**omega_digits)
     quota = total / (seats + 1)
     rounds: list[Round] = []
     ties: list[TieBreakRecord] = []
     elected: list[int] = []
 
-    def record(note: str, surplus: Fraction, residual: Fraction, **extra: Any) -> Round:
-        tallies: dict[str, Number] = {
-            names[i]: votes[i] for i in range(len(names)) if state[i] != WITHDRAWN
-        }
+    def record(note: str, surplus: Any, residual: Any, **extra: Any) -> Round:
+        shown = [i for i in range(len(names)) if state[i] != WITHDRAWN]
+        tallies: dict[str, Number] = {names[i]: num.record(votes[i]) for i in shown}
+        held = sum((votes[i] for i in range(len(names))), num.zero)
         info: dict[str, Any] = {
             "states": dict(zip(names, state, strict=True)),
-            "keep_factors": {names[i]: keep[i] for i in range(len(names)) if state[i] != WITHDRAWN},
-            "rounding_loss": ZERO,
-            "total": total,
+            "keep_factors": {names[i]: num.record(keep[i]) for i in shown},
+            "rounding_loss": num.record(total - held - residual),
+            "total": num.record(total),
         }
         info.update(extra)
         r = Round(
             number=len(rounds) + 1,
             tallies=tallies,
-            exhausted=residual,
-            threshold=quota,
-            surplus=surplus,
+            exhausted=num.record(residual),
+            threshold=num.record(quota),
+            surplus=num.record(surplus),
             note=note,
             extra=info,
         )
@@ -148,8 +160,8 @@ def meek_exact(
     def hopeful() -> list[int]:
         return [i for i, s in enumerate(state) if s == HOPEFUL]
 
-    residual = Fraction(int(tally.exhausted))
-    record("First preferences counted; every keep factor is 1.", ZERO, residual)
+    residual = num.of(int(tally.exhausted))
+    record("First preferences counted; every keep factor is 1.", num.zero, residual)
     while len(hopeful()) > left() > 0:
         merged.update(state)
         paths, voters = merged.paths()
@@ -157,15 +169,15 @@ def meek_exact(
         newly: list[int] = []
         while True:
             iterations += 1
-            votes, residual = distribute_exact(paths, voters, keep, warren=warren)
-            held = sum((votes[i] for i, s in enumerate(state) if s in (HOPEFUL, ELECTED)), ZERO)
+            votes, residual = distribute_exact(paths, voters, keep, num, warren=warren)
+            held = sum((votes[i] for i, s in enumerate(state) if s in (HOPEFUL, ELECTED)), num.zero)
             quota = held / (seats + 1)
             for c in hopeful():
                 if votes[c] > quota:
                     state[c] = ELECTED
                     elected.append(c)
                     newly.append(c)
-            surplus = sum((votes[c] - quota for c in elected), ZERO)
+            surplus = sum((votes[c] - quota for c in elected), num.zero)
             if newly:
                 status = "elected"
                 break
@@ -175,14 +187,14 @@ def meek_exact(
             if surplus >= last:
                 status = "stable"
                 break
-            batch = _sure_losers(votes, hopeful(), surplus, left())
+            batch = _sure_losers(votes, hopeful(), surplus, left(), num)
             if batch:
                 status = "batch"
                 break
             last = surplus
             for c in elected:
                 keep[c] = keep[c] * quota / votes[c]
-                if keep[c].denominator.bit_length() > MAX_BITS:
+                if isinstance(keep[c], Fraction) and keep[c].denominator.bit_length() > MAX_BITS:
                     raise ConfigError(
                         f"Exact Meek needs ever longer fractions here (round {len(rounds)}, "
                         f"iteration {iterations}); it would not finish.",
@@ -199,7 +211,7 @@ def meek_exact(
             r.elected.extend(names[c] for c in newly)
             continue
         if status != "batch":
-            low = min(votes[c] for c in hopeful())
+            low = num.smallest(votes[c] for c in hopeful())
             tied = [c for c in hopeful() if votes[c] <= low + surplus]
             batch = [choose(tied, "elimination")]
         for c in batch:
@@ -218,7 +230,7 @@ def meek_exact(
         )
         r.eliminated.extend(names[c] for c in batch)
         for c in batch:
-            keep[c] = ZERO
+            keep[c] = num.zero
     if rounds:
         last_round = rounds[-1]
         for c in hopeful():
@@ -237,7 +249,7 @@ def meek_exact(
         rounds=rounds,
         tie_breaks=ties,
         explanation=[
-            f"{'Warren' if warren else 'Meek'} STV in exact rational arithmetic "
+            f"{'Warren' if warren else 'Meek'} STV in {num.name} arithmetic "
             f"(omega 10^-{omega_digits}): {seats} "
             f"seat(s), {n_valid} valid ballots.",
             f"Elected in order: {', '.join(winners) or 'nobody'}.",
@@ -245,25 +257,27 @@ def meek_exact(
         details={
             "seats": seats,
             "valid_ballots": n_valid,
-            "arithmetic": "rational",
-            "rule": "Meek, exact rational arithmetic",
+            "arithmetic": num.name,
+            "rule": f"{'Warren' if warren else 'Meek'}, {num.name} arithmetic",
         },
     )
 
 
 @method(
     "warren",
-    name="Warren STV (exact rational arithmetic)",
+    name="Warren STV (exact or guarded arithmetic)",
     ballot="ranked",
     seats="multi",
     aliases=("warren-stv",),
     properties=("proportional", "anonymous", "conserves-votes"),
     reference=(
         "C. H. E. Warren, 'Counting in STV elections', Voting matters 1 (1994); exact "
-        "arithmetic as in Droop's warren-o10-rational"
+        "or guarded arithmetic as in Droop's warren-o10-rational and warren-o9-guarded"
     ),
     options={
-        "omega_digits": "iteration stops when the total surplus is at most 10**-omega_digits (10)",
+        "omega_digits": "iteration stops when the total surplus is at most 10**-omega_digits "
+        "(10; 9 with guarded arithmetic)",
+        "arithmetic": "'rational' (exact fractions, default) or 'guarded' (18 + 9 places)",
         "withdrawn": "names of candidates withdrawn before the count",
     },
 )
@@ -272,7 +286,8 @@ def warren(
     *,
     seats: int | None = None,
     tie_break: TieBreaker | None = None,
-    omega_digits: int = 10,
+    omega_digits: int | None = None,
+    arithmetic: str = "rational",
     **options: Any,
 ) -> Outcome:
     """Warren STV: Meek's iteration, but each voter pays every candidate the same price.
@@ -283,4 +298,5 @@ def warren(
     defeated in a batch; as exact Meek, a count whose fractions would run away
     stops with ``ConfigError``.
     """
-    return meek_exact(profile, seats, tie_break, omega_digits, options, warren=True)
+    omega = omega_digits or (9 if arithmetic == "guarded" else 10)
+    return meek_exact(profile, seats, tie_break, omega, options, warren=True, arithmetic=arithmetic)

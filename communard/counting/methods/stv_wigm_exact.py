@@ -1,4 +1,4 @@
-"""Weighted inclusive Gregory STV in exact rational arithmetic (Droop's ``wigm-rational``).
+"""Weighted inclusive Gregory STV in exact arithmetic (Droop's ``wigm-rational``, ``-guarded``).
 
 The PRF WIGM steps (``stv.count_wigm``) without any rounding: each paper's value
 is multiplied by surplus / votes exactly, the quota is exactly votes / (seats + 1)
@@ -9,35 +9,38 @@ elections.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from ..outcomes import Number, Outcome, Round, TieBreakRecord
+from ..outcomes import Outcome, Round, TieBreakRecord
 from ..profiles import RankedProfile
 from ..ties import Ask, TieBreaker, break_tie
 from .stv_core import ELECTED, EXCLUDED, HOPEFUL, NON_TRANSFERABLE, WITHDRAWN, IntArray
-
-ZERO = Fraction(0)
+from .stv_numbers import numbers
 
 
 def wigm_exact(
-    profile: RankedProfile, seats: int | None, tie_break: TieBreaker | None, options: dict[str, Any]
+    profile: RankedProfile,
+    seats: int | None,
+    tie_break: TieBreaker | None,
+    options: dict[str, Any],
+    arithmetic: str = "rational",
 ) -> Outcome:
     """Count WIGM exactly (see the module docstring); called by ``wigm(arithmetic=...)``."""
     from .stv import start_count
     from .stv_core import default_tie_break
 
+    num = numbers(arithmetic)
     tally, ballots, seats, n_valid = start_count(profile, seats, 0, options)
     breaker = default_tie_break(profile, tie_break) or Ask()
     names = tally.names
     state = list(tally.state)
     mult = ballots.mult.tolist()
-    value = [Fraction(1)] * len(mult)
-    votes = [Fraction(int(v)) for v in tally.votes]
-    exhausted = Fraction(int(tally.exhausted))
-    total = Fraction(n_valid)
+    value = [num.one] * len(mult)
+    votes = [num.of(int(v)) for v in tally.votes]
+    exhausted = num.of(int(tally.exhausted))
+    total = num.of(n_valid)
     quota = total / (seats + 1)
     rounds: list[Round] = []
     ties: list[TieBreakRecord] = []
@@ -50,18 +53,27 @@ def wigm_exact(
 
     def record(note: str, **fields: Any) -> Round:
         nonlocal just_elected
-        held = sum(votes, ZERO)
+        held = sum(votes, num.zero)
+        if fields.get("surplus") is not None:
+            fields["surplus"] = num.record(fields["surplus"])
+        if "transfers" in fields:
+            fields["transfers"] = {
+                src: {k: num.record(v) for k, v in flows.items()}
+                for src, flows in fields["transfers"].items()
+            }
         r = Round(
             number=len(rounds) + 1,
-            tallies={names[i]: votes[i] for i in range(len(names)) if state[i] != WITHDRAWN},
+            tallies={
+                names[i]: num.record(votes[i]) for i in range(len(names)) if state[i] != WITHDRAWN
+            },
             elected=[names[i] for i in just_elected],
-            exhausted=exhausted,
-            threshold=quota,
+            exhausted=num.record(exhausted),
+            threshold=num.record(quota),
             note=note,
             extra={
                 "states": dict(zip(names, state, strict=True)),
-                "rounding_loss": total - held - exhausted,
-                "total": total,
+                "rounding_loss": num.record(total - held - exhausted),
+                "total": num.record(total),
             },
             **fields,
         )
@@ -78,18 +90,18 @@ def wigm_exact(
         ties.append(rec)
         return names.index(rec.chosen[0])
 
-    def move(rows: IntArray) -> dict[str, Number]:
+    def move(rows: IntArray) -> dict[str, Any]:
         nonlocal exhausted
         ballots.advance(rows, np.array([s == HOPEFUL for s in state]))
-        flows: dict[str, Fraction] = {}
-        lost = ZERO
+        flows: dict[str, Any] = {}
+        lost = num.zero
         for row, top in zip(rows.tolist(), ballots.top[rows].tolist(), strict=True):
             amount = value[row] * mult[row]
             if top < 0:
                 lost += amount
             else:
                 votes[top] += amount
-                flows[names[top]] = flows.get(names[top], ZERO) + amount
+                flows[names[top]] = flows.get(names[top], num.zero) + amount
         exhausted += lost
         flows[NON_TRANSFERABLE] = lost
         return dict(flows)
@@ -122,7 +134,7 @@ def wigm_exact(
         chosen = choose([c for c in hopeful() if votes[c] == low], "elimination")
         state[chosen] = EXCLUDED
         flows = move(ballots.rows_at(chosen))
-        votes[chosen] = ZERO
+        votes[chosen] = num.zero
         record(
             f"{names[chosen]} defeated with the fewest votes.",
             eliminated=[names[chosen]],
@@ -146,15 +158,15 @@ def wigm_exact(
         rounds=rounds,
         tie_breaks=ties,
         explanation=[
-            f"Weighted inclusive Gregory STV in exact rational arithmetic: {seats} seat(s), "
-            f"{n_valid} valid ballots, quota {quota}.",
+            f"Weighted inclusive Gregory STV in {num.name} arithmetic: {seats} seat(s), "
+            f"{n_valid} valid ballots, quota {num.record(quota)}.",
             f"Elected in order: {', '.join(winners) or 'nobody'}.",
         ],
         details={
             "seats": seats,
             "valid_ballots": n_valid,
-            "quota": quota,
-            "arithmetic": "rational",
-            "rule": "WIGM, exact rational arithmetic",
+            "quota": num.record(quota),
+            "arithmetic": num.name,
+            "rule": f"WIGM, {num.name} arithmetic",
         },
     )

@@ -293,8 +293,10 @@ def test_unexpected_failures_show_no_trace(web: Any, application: Any, monkeypat
         assert response.status_code == 500
         assert "Something went wrong" in response.text
         assert "secret internals" not in response.text and "Traceback" not in response.text
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         api = client.get("/api/communes")
         assert api.status_code == 500 and api.json()["code"] == "server.error"
+        assert api.headers["x-content-type-options"] == "nosniff"
         assert "secret internals" not in api.text
 
 

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from communard import errors
+from communard.adapters.web.security import SECURITY_HEADERS
 
 log = logging.getLogger("communard.web")
 
@@ -170,14 +171,19 @@ def install(app: FastAPI, render_error_page: Any) -> None:
     """Register the handlers that give every error the one shape (JSON or page)."""
 
     def respond(request: Request, status: int, body: dict[str, Any]) -> Response:
+        response: Response
         if wants_json(request):
-            headers = {}
+            response = JSONResponse(body, status_code=status)
             if status == 401:
-                headers["WWW-Authenticate"] = "Bearer"
+                response.headers["WWW-Authenticate"] = "Bearer"
             if status == 429 and "retry_after" in body["details"]:
-                headers["Retry-After"] = str(body["details"]["retry_after"])
-            return JSONResponse(body, status_code=status, headers=headers)
-        return render_error_page(request, status, body)  # type: ignore[no-any-return]
+                response.headers["Retry-After"] = str(body["details"]["retry_after"])
+        else:
+            response = render_error_page(request, status, body)
+        # A 500 is answered outside the middleware stack, so the headers are set here too.
+        for name, value in SECURITY_HEADERS:
+            response.headers.setdefault(name.decode(), value.decode())
+        return response
 
     @app.exception_handler(errors.CommunardError)
     async def on_domain_error(request: Request, exc: errors.CommunardError) -> Response:

@@ -111,6 +111,9 @@ class Tabulator(TieBreaks):
         # Which distinct ballots each candidate holds, and the inactive sums so far.
         self._holders: dict[str, list[int]] = {}
         self._inactive_running = {status: ZERO for status in INACTIVE_STATUSES}
+        self._slice_inactive = {
+            key: {status: ZERO for status in INACTIVE_STATUSES} for key in self.slices
+        }
 
         self.round = 0
         self.rounds: list[RoundResult] = []
@@ -222,8 +225,6 @@ class Tabulator(TieBreaks):
     def _one_round(self) -> None:
         result = self._compute_tallies()
         self.rounds.append(result)
-        if self.slices:
-            self._slice_tallies(list(result.tally))
         if len(self.rounds) > 1:
             result.residual_surplus = self.rounds[-2].residual_surplus
 
@@ -302,6 +303,15 @@ class Tabulator(TieBreaks):
             name: previous.tally.get(name, ZERO) if previous else ZERO for name in hash_order(names)
         }
         inactive = dict(self._inactive_running)
+        # Each precinct's or batch's round, carried forward the same way.
+        slice_tallies = {
+            key: {
+                name: piece.rounds[-1].tally.get(name, ZERO) if piece.rounds else ZERO
+                for name in tally
+            }
+            for key, piece in self.slices.items()
+        }
+        slice_inactive = {key: dict(self._slice_inactive[key]) for key in self.slices}
         transfers = self.transfers.setdefault(self.round, {})
         final_surplus = self.uses_surpluses and len(self.winner_to_round) == self.seats
         max_skipped = self.config.max_skipped_ranks
@@ -327,8 +337,12 @@ class Tabulator(TieBreaks):
             if selected is None:
                 self.status[g] = status
                 inactive[status] += votes
+                for key in self._slice_keys[g]:
+                    slice_inactive[key][status] += votes
             else:
                 holders.setdefault(selected, []).append(g)
+                for key in self._slice_keys[g]:
+                    slice_tallies[key][selected] += votes
 
         if previous is None:
             pending = list(range(len(self.groups.ballots)))
@@ -381,32 +395,18 @@ class Tabulator(TieBreaks):
                 if rank == self.max_rank[g]:
                     record(g, None, EXHAUSTED, votes)
         self._inactive_running = dict(inactive)
+        for key, piece in self.slices.items():
+            self._slice_inactive[key] = dict(slice_inactive[key])
+            held = ZERO
+            for votes in slice_tallies[key].values():
+                held += votes
+            piece.rounds.append(
+                RoundResult(self.round, slice_tallies[key], ZERO, slice_inactive[key], held)
+            )
         active = ZERO
         for votes in tally.values():
             active += votes
         return RoundResult(self.round, tally, ZERO, inactive, active)
-
-    def _slice_tallies(self, names: list[str]) -> None:
-        """Each precinct's or batch's tallies this round, as RCTab keeps them beside the
-        contest's: the same ballots' current recipients and inactive reasons, by slice."""
-        tallies = {key: {name: ZERO for name in names} for key in self.slices}
-        inactive = {key: {status: ZERO for status in INACTIVE_STATUSES} for key in self.slices}
-        for g, keys in enumerate(self._slice_keys):
-            if not keys:
-                continue
-            votes = self.weights[g] * self.value[g]
-            status = self.status[g]
-            recipient = self.recipient[g]
-            for key in keys:
-                if status != ACTIVE:
-                    inactive[key][status] += votes
-                elif recipient is not None:
-                    tallies[key][recipient] += votes
-        for key, piece in self.slices.items():
-            active = ZERO
-            for votes in tallies[key].values():
-                active += votes
-            piece.rounds.append(RoundResult(self.round, tallies[key], ZERO, inactive[key], active))
 
     def _overvote_decision(self, candidates: tuple[str, ...], rule: str) -> str:
         if OVERVOTE in candidates:

@@ -77,7 +77,6 @@ def charter_source(charter: str) -> str:
             f"The charter file {charter} cannot be read: {error.strerror or error}.",
             "Give a TOML file (see docs/charter.md) or a template: default, open.",
         )
-        raise AssertionError("unreachable") from error
 
 
 @click.command(cls=Command)

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 import click
@@ -66,7 +66,7 @@ def emit(data: Any, human: Callable[[Any], None] | None = None) -> None:
         human(data)
 
 
-def fail(code: int, error_code: str, message: str, hint: str = "", **details: Any) -> None:
+def fail(code: int, error_code: str, message: str, hint: str = "", **details: Any) -> NoReturn:
     """Report an error of the CLI itself the way service errors are reported, and exit."""
     report(error_code, message, hint, details)
     raise click.exceptions.Exit(code)
@@ -249,7 +249,6 @@ def the_commune(slug: str | None) -> str:
         f"This database holds several communes: {slugs}.",
         "Name one with --commune SLUG (or COMMUNARD_COMMUNE).",
     )
-    raise AssertionError("unreachable")
 
 
 def the_actor(email: str | None) -> Any:

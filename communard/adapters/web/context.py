@@ -18,14 +18,15 @@ from starlette.requests import Request
 from communard.adapters.web import security
 from communard.adapters.web.problems import csrf_rejected, not_signed_in
 from communard.services import commands
+from communard.services.access import Actor
 
 
 @dataclass
 class Viewer:
     """The person behind a request, as far as the web knows."""
 
-    application: Any = None
-    actor: Any = None
+    application: Any = None  # communard.bootstrap.Application (the layer above this one)
+    actor: Actor | None = None
     name: str = ""
     csrf_token: str = ""
     session_token: str = ""
@@ -93,7 +94,7 @@ def check_csrf(request: Request, viewer: Viewer, given: str | None) -> None:
         raise csrf_rejected()
 
 
-def require_actor(viewer: Viewer) -> Any:
+def require_actor(viewer: Viewer) -> Actor:
     """The viewer's actor, or a 401 error when nobody is signed in."""
     if viewer.actor is None:
         raise not_signed_in()

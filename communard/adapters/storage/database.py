@@ -135,6 +135,11 @@ class SqlDatabase:
         connection = self.engine.connect()
         if read_only:
             connection = connection.execution_options(read_only=True)
+            if self.engine.dialect.name == "postgresql":
+                # One snapshot for the whole read, so a page's tally and roll call agree.
+                connection = connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
         try:
             connection.begin()
             uow = SqlUnitOfWork(connection)

@@ -10,6 +10,7 @@ dotted TOML path), the value found and the fix. See ``docs/charter.md``.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -173,13 +174,28 @@ def parse_fraction(field: str, value: Any) -> Fraction:
 
 
 def parse_charter(source: str) -> Charter:
-    """Parse and validate a charter's TOML text; raise ``CharterError`` naming field and fix."""
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise CharterError(
-            "charter", str(exc), "fix the TOML syntax at the position the message gives."
-        ) from None
+    """Parse and validate a charter's text: TOML, or the same tables as a JSON object.
+
+    Raises ``CharterError`` naming the field, the value and the fix.
+    """
+    if not isinstance(source, str):
+        raise CharterError("charter", source, "give the charter's text (TOML or JSON).")
+    if source.lstrip().startswith("{"):
+        try:
+            data = json.loads(source)
+        except ValueError as exc:
+            raise CharterError(
+                "charter", str(exc), "fix the JSON syntax at the position the message gives."
+            ) from None
+        if not isinstance(data, dict):
+            raise CharterError("charter", data, "write the charter as a JSON object.")
+    else:
+        try:
+            data = tomllib.loads(source)
+        except tomllib.TOMLDecodeError as exc:
+            raise CharterError(
+                "charter", str(exc), "fix the TOML syntax at the position the message gives."
+            ) from None
     _known(data, "", {"charter", "membership", "sections", "classes"})
     head = _table(data, "charter")
     _known(head, "charter", {"format", "name", "amendment_class"})

@@ -101,3 +101,19 @@ def test_durations_and_fractions() -> None:
             parse_fraction("f", bad)
     with pytest.raises(CharterError):
         parse_duration("f", "3 days and a bit")
+
+
+def test_a_charter_may_be_written_in_json() -> None:
+    import json
+    import tomllib
+
+    data = tomllib.loads(DEFAULT)
+    charter = parse_charter(json.dumps(data))
+    assert charter.classes == parse_charter(DEFAULT).classes
+    data["classes"]["ordinary"]["quorum"] = 0.2
+    with pytest.raises(CharterError) as error:
+        parse_charter(json.dumps(data))
+    assert error.value.field == "classes.ordinary.quorum"
+    with pytest.raises(CharterError) as syntax:
+        parse_charter("{not json")
+    assert "JSON syntax" in syntax.value.fix

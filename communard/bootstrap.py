@@ -18,6 +18,7 @@ from communard.services.access import Actor
 from communard.services.auth import Auth
 from communard.services.bus import MessageBus
 from communard.services.commands import Command
+from communard.services.mail import deliver_outbox
 from communard.services.ports import Clock, Mailer, PasswordHasher
 from communard.services.queries import Queries
 
@@ -40,6 +41,12 @@ class Application:
     def handle(self, command: Command, actor: Actor | None = None) -> dict[str, Any]:
         """Run a command (see ``communard.services.commands``) on behalf of ``actor``."""
         return self.bus.handle(command, actor)
+
+    def send_outbox(self) -> int:
+        """Send the mails waiting in the outbox (when a mailer is configured); return how many."""
+        if self.bus.mailer is None:
+            return 0
+        return deliver_outbox(self.database, self.bus.mailer, self.bus.clock)
 
     def close(self) -> None:
         """Release the database connections."""

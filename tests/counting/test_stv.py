@@ -200,7 +200,7 @@ def test_every_stage_conserves_votes(case: tuple[RankedProfile, int], method_id:
 @PROPERTY
 @given(
     profiles(),
-    st.sampled_from(EXACT),
+    st.sampled_from([*EXACT, "qpq"]),
     st.randoms(use_true_random=False),
 )
 def test_anonymity(case: tuple[RankedProfile, int], method_id: str, random: Random) -> None:
@@ -223,7 +223,7 @@ def test_anonymity(case: tuple[RankedProfile, int], method_id: str, random: Rand
 
 
 @PROPERTY
-@given(profiles(), st.sampled_from(EXACT))
+@given(profiles(), st.sampled_from([*EXACT, "qpq"]))
 def test_quota_and_seats(case: tuple[RankedProfile, int], method_id: str) -> None:
     profile, seats = case
     outcome = _count(method_id, profile, seats)
@@ -233,6 +233,8 @@ def test_quota_and_seats(case: tuple[RankedProfile, int], method_id: str) -> Non
         assert quota == Fraction(n, seats + 1)
     elif method_id.endswith("guarded"):
         assert quota == Decimal(n * 10**27 // (seats + 1)).scaleb(-27)
+    elif method_id == "qpq":
+        assert quota == Decimal(n * 10**18 // (seats + 1)).scaleb(-18)
     elif method_id in ("scottish-stv", "minneapolis-stv"):
         assert quota == n // (seats + 1) + 1
     else:

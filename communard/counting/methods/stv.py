@@ -16,7 +16,7 @@ from ..outcomes import Outcome
 from ..profiles import RankedProfile
 from ..registry import method
 from ..ties import TieBreaker
-from . import stv_cfer, stv_meek, stv_meek_exact, stv_mpls  # noqa: F401  (registration)
+from . import stv_cfer, stv_meek, stv_meek_exact, stv_mpls, stv_qpq  # noqa: F401  (registration)
 from .stv_core import (
     EXCLUDED,
     HOPEFUL,

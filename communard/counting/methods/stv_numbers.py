@@ -20,54 +20,58 @@ from ..errors import ConfigError
 
 PRECISION = 18
 GUARD = 9
-_SCALE = 10 ** (PRECISION + GUARD)
-_EPS = 10**GUARD // 2
 
 
 class Guarded:
-    """A fixed-point number with 18 + 9 decimal places and guard-tolerant comparison."""
+    """A fixed-point number with 18 + 9 decimal places and guard-tolerant comparison.
+
+    ``guarded(precision, guard)`` makes the same type with other numbers of places.
+    """
 
     __slots__ = ("raw",)
+    PLACES = PRECISION + GUARD
+    SCALE = 10**PLACES
+    EPS = 10**GUARD // 2
 
     def __init__(self, raw: int) -> None:
         self.raw = raw
 
     @classmethod
     def of(cls, n: int) -> Guarded:
-        return cls(n * _SCALE)
+        return cls(n * cls.SCALE)
 
     def _other(self, other: Guarded | int) -> int:
-        return other.raw if isinstance(other, Guarded) else other * _SCALE
+        return other.raw if isinstance(other, Guarded) else other * self.SCALE
 
     def __add__(self, other: Guarded | int) -> Guarded:
-        return Guarded(self.raw + self._other(other))
+        return type(self)(self.raw + self._other(other))
 
     __radd__ = __add__
 
     def __sub__(self, other: Guarded | int) -> Guarded:
-        return Guarded(self.raw - self._other(other))
+        return type(self)(self.raw - self._other(other))
 
     def __rsub__(self, other: Guarded | int) -> Guarded:
-        return Guarded(self._other(other) - self.raw)
+        return type(self)(self._other(other) - self.raw)
 
     def __neg__(self) -> Guarded:
-        return Guarded(-self.raw)
+        return type(self)(-self.raw)
 
     def __mul__(self, other: Guarded | int) -> Guarded:
         if isinstance(other, int):
-            return Guarded(self.raw * other)
-        return Guarded(self.raw * other.raw // _SCALE)
+            return type(self)(self.raw * other)
+        return type(self)(self.raw * other.raw // self.SCALE)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Guarded | int) -> Guarded:
         if isinstance(other, int):
-            return Guarded(self.raw // other)
-        return Guarded(self.raw * _SCALE // other.raw)
+            return type(self)(self.raw // other)
+        return type(self)(self.raw * self.SCALE // other.raw)
 
     def _cmp(self, other: Guarded | int) -> int:
         diff = self.raw - self._other(other)
-        if abs(diff) < _EPS:
+        if abs(diff) < self.EPS:
             return 0
         return 1 if diff > 0 else -1
 
@@ -93,7 +97,7 @@ class Guarded:
 
     def exact(self) -> Decimal:
         # From a string: exact whatever the length (scaleb rounds to 28 digits).
-        return Decimal(f"{self.raw}E-{PRECISION + GUARD}")
+        return Decimal(f"{self.raw}E-{self.PLACES}")
 
 
 @dataclass(frozen=True)
@@ -114,10 +118,25 @@ class Numbers:
         return self.of(1)
 
 
+def guarded(precision: int = PRECISION, guard: int = GUARD) -> Numbers:
+    """Guarded arithmetic with ``precision`` + ``guard`` decimal places."""
+    kind: type[Guarded] = Guarded
+    if (precision, guard) != (PRECISION, GUARD):
+        kind = type(
+            f"Guarded{precision}x{guard}",
+            (Guarded,),
+            {
+                "__slots__": (),
+                "PLACES": precision + guard,
+                "SCALE": 10 ** (precision + guard),
+                "EPS": max(10**guard // 2, 1),
+            },
+        )
+    return Numbers("guarded", kind.of, lambda v: v.exact(), lambda vs: min(vs, key=lambda v: v.raw))
+
+
 RATIONAL = Numbers("rational", Fraction, lambda v: v, min)
-GUARDED = Numbers(
-    "guarded", Guarded.of, lambda v: v.exact(), lambda vs: min(vs, key=lambda v: v.raw)
-)
+GUARDED = guarded()
 
 
 def numbers(arithmetic: str) -> Numbers:

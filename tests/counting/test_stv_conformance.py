@@ -182,6 +182,10 @@ def _cases() -> list[Any]:
         pytest.param(f"qpq/qpq{n}", "qpq-guarded-p9-g9-d9", id=f"qpq{n}-qpq") for n in range(1, 6)
     ]
     cases += [
+        pytest.param(f"meek/{name}", "meek-o9-guarded-p18-g9-d18", id=f"{name}-meek-guarded")
+        for name in ("eq1", "eq2")
+    ]
+    cases += [
         pytest.param(name, rule, id=f"{name}-{rule}")
         for name in SMALL
         for rule in RULES

@@ -64,6 +64,74 @@ def distribute_exact(
     return votes, residual
 
 
+def _equal_rows(profile: RankedProfile) -> list[tuple[int, list[tuple[int, ...]]]]:
+    """Rows that rank some candidates equal, as lists of groups (rank by rank)."""
+    ties = profile.meta.get("tie_groups") or {}
+    rows = sorted({row for row, _ in ties})
+    out = []
+    for row in rows:
+        ranking: list[tuple[int, ...]] = []
+        for col, option in enumerate(profile.ranks[row].tolist()):
+            if option >= 0:
+                ranking.append((option,))
+            elif (row, col) in ties:
+                ranking.append(tuple(ties[(row, col)]))
+        out.append((row, ranking))
+    return out
+
+
+def _standing(group: tuple[int, ...], state: list[str]) -> tuple[int, ...]:
+    return tuple(c for c in group if state[c] != WITHDRAWN)
+
+
+def distribute_equal(
+    equal: list[tuple[list[tuple[int, ...]], int]],
+    state: list[str],
+    keep: list[Any],
+    votes: list[Any],
+    num: Numbers,
+    *,
+    warren: bool = False,
+) -> Any:
+    """Distribute ballots with equal rankings (adding to ``votes``); return their residual.
+
+    As in Droop's Meek: at each rank the weight reaching it is split equally among
+    the continuing (hopeful or elected) candidates ranked there; each keeps its
+    part of that share by the usual rule and passes the rest down the ballot on
+    its own. A rank with no continuing candidate is passed over.
+    """
+    live = {i for i, s in enumerate(state) if s in (HOPEFUL, ELECTED)}
+    residual = num.zero
+
+    def descend(groups: list[tuple[int, ...]], at: int, weight: Any, count: int) -> Any:
+        kept_total = num.zero
+        while at < len(groups):
+            here = [c for c in groups[at] if c in live]
+            if here:
+                break
+            at += 1
+        else:
+            return kept_total
+        share = weight / num.of(len(here))
+        for option in here:
+            kf = keep[option]
+            if warren:
+                kept = kf if kf < share else share
+                rest = share - kept
+            else:
+                kept = share * kf
+                rest = share * (num.one - kf)
+            votes[option] += kept * count
+            kept_total += kept * count
+            if rest and at + 1 < len(groups):
+                kept_total += descend(groups, at + 1, rest, count)
+        return kept_total
+
+    for groups, count in equal:
+        residual += num.of(count) - descend(groups, 0, num.one, count)
+    return residual
+
+
 def _sure_losers(
     votes: list[Any], hopeful: list[int], surplus: Any, left: int, num: Numbers
 ) -> list[int]:
@@ -104,17 +172,36 @@ def meek_exact(
     from .stv_meek import BallotPaths
 
     num = numbers(arithmetic)
-
-    tally, ballots, seats, n_valid = start_count(profile, seats, 0, options)
+    equal_rows = _equal_rows(profile)
+    if equal_rows:
+        # Ballots with equal rankings are distributed on their own (distribute_equal);
+        # the rest go through the merged paths.
+        weights = profile.weights.copy()
+        weights[[row for row, _ in equal_rows]] = 0
+        strict = RankedProfile(profile.options, profile.ranks, weights, dict(profile.meta))
+    else:
+        strict = profile
+    tally, ballots, seats, n_valid = start_count(strict, seats, 0, options)
     breaker = default_tie_break(profile, tie_break) or Ask()
     names = tally.names
     state = list(tally.state)
+    equal = [
+        (groups, int(profile.weights[row]))
+        for row, ranking in equal_rows
+        if (groups := [g for g in (_standing(grp, state) for grp in ranking) if g])
+    ]
+    n_valid += sum(count for _, count in equal)
     ranks = np.where(
         ballots.cols[None, :] < ballots.stop[:, None], ballots.ranks.astype(np.int64), -1
     )
     merged = BallotPaths(ranks, ballots.mult, state)
     keep = [num.zero if s == WITHDRAWN else num.one for s in state]
     votes = [num.of(int(v)) for v in tally.votes]
+    for groups, count in equal:
+        # The first count splits a ballot equally among its equal first choices.
+        share = num.one / num.of(len(groups[0]))
+        for option in groups[0]:
+            votes[option] += share * count
     total = num.of(n_valid)
     omega = num.one / num.of(10**omega_digits)
     quota = total / (seats + 1)
@@ -170,6 +257,8 @@ def meek_exact(
         while True:
             iterations += 1
             votes, residual = distribute_exact(paths, voters, keep, num, warren=warren)
+            if equal:
+                residual += distribute_equal(equal, state, keep, votes, num, warren=warren)
             held = sum((votes[i] for i, s in enumerate(state) if s in (HOPEFUL, ELECTED)), num.zero)
             quota = held / (seats + 1)
             for c in hopeful():

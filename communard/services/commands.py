@@ -9,8 +9,10 @@ a member's ``id``, a section's ``slug``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from types import UnionType
+from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
 
 @dataclass(frozen=True)
@@ -265,15 +267,52 @@ BY_ID: dict[str, type[Command]] = {c.id: c for c in ALL}
 
 
 def from_json(command_id: str, data: dict[str, Any]) -> Command:
-    """Build a command from its id and JSON fields (as the API and CLI receive them)."""
+    """Build a command from its id and JSON fields (as the API and CLI receive them).
+
+    Fields are checked against the command's types: whole numbers may come as
+    digit strings (HTML forms send text), nothing else is converted. A wrong
+    field raises ``InvalidInput`` naming it.
+    """
     from communard.errors import InvalidInput
 
     kind = BY_ID.get(command_id)
     if kind is None:
         raise InvalidInput("command", command_id, f"use one of: {', '.join(sorted(BY_ID))}.",
                            code="command.unknown")
-    try:
-        return kind(**data)
-    except TypeError as exc:
-        raise InvalidInput("command", data, f"give the fields of {command_id}: {exc}.",
-                           code="command.invalid") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("command", data, "send the command's fields as a JSON object.",
+                           code="command.invalid")
+    hints = get_type_hints(kind)
+    fields = {f.name: f for f in dataclasses.fields(kind)}
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in fields:
+            known = ", ".join(sorted(fields)) or "none"
+            raise InvalidInput(name, value, f"remove it; the fields of {command_id} are: {known}.",
+                               code="command.invalid")
+        values[name] = _check(name, value, hints[name])
+    missing = [n for n, f in fields.items() if n not in values
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise InvalidInput(missing[0], None, f"give {', '.join(missing)} for {command_id}.",
+                           code="command.invalid")
+    return kind(**values)
+
+
+def _check(name: str, value: Any, hint: Any) -> Any:
+    from communard.errors import InvalidInput
+
+    allowed = get_args(hint) if get_origin(hint) in (Union, UnionType) else (hint,)
+    if value is None and type(None) in allowed:
+        return None
+    if int in allowed:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        raise InvalidInput(name, value, "give a whole number.", code="command.invalid")
+    if str in allowed:
+        if isinstance(value, str):
+            return value
+        raise InvalidInput(name, value, "give a text.", code="command.invalid")
+    return value

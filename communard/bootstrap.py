@@ -52,6 +52,12 @@ class Application:
         """Release the database connections."""
         self.database.dispose()
 
+    def __enter__(self) -> Application:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def bootstrap(
     database_url: str,

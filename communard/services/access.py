@@ -61,9 +61,10 @@ class Context:
 
     # Loading, on the actor's behalf
 
-    def enter(self, slug: object, *, lock: bool = True) -> Commune:
-        """Load the commune, lock its journal head, load its charter and the actor's membership."""
-        if lock and isinstance(slug, str):
+    def enter(self, slug: object) -> Commune:
+        """Lock the commune's journal head, then load the commune, its charter and the actor's
+        membership."""
+        if isinstance(slug, str):
             # Lock first, then read: what we read is what no one else can change meanwhile.
             self.head = self.uow.lock_commune(slug)
             if self.clock is not None:

@@ -221,3 +221,14 @@ class Sponsorship:
     member_id: int
     sponsor_id: int
     created_at: datetime
+
+
+def reinstate(member: Member, now: datetime) -> None:
+    """Lift a suspension, by an adopted decision of the assembly only."""
+    if member.status != SUSPENDED:
+        raise StateError(
+            "Only suspended members can be reinstated.", code="member.not_suspended",
+            details={"status": member.status},
+        )
+    member.status = ACTIVE
+    member.left_at = None

@@ -52,7 +52,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     ACCEPTED: frozenset(),
 }
 
-EFFECTS = ("charter.amend", "member.admit", "member.suspend", "motion.ratify")
+EFFECTS = ("charter.amend", "member.admit", "member.suspend", "member.reinstate",
+           "motion.ratify")
 
 
 @dataclass
@@ -142,6 +143,7 @@ def check_effect(effect: dict[str, Any] | None, charter: Charter, class_id: str)
         "charter.amend": charter.amendment_class,
         "member.admit": charter.admission.decision_class,
         "member.suspend": "ordinary",
+        "member.reinstate": "ordinary",
     }.get(kind)
     if needed is not None and class_id != needed:
         raise InvalidInput(

@@ -52,6 +52,7 @@ class MessageBus:
             c.AdmitMember: communes.admit_member,
             c.LeaveCommune: communes.leave_commune,
             c.SuspendMember: communes.suspend_member,
+            c.ReinstateMember: communes.reinstate_member,
             c.DraftMotion: motions.draft_motion,
             c.ProposeMotion: motions.propose_motion,
             c.SecondMotion: motions.second_motion,

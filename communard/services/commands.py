@@ -117,6 +117,15 @@ class SuspendMember(CommuneCommand):
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class ReinstateMember(CommuneCommand):
+    """Propose to the assembly that a suspended member be reinstated."""
+
+    id: ClassVar[str] = "member.reinstate"
+    member: int = 0
+    reason: str = ""
+
+
 # Motions
 
 
@@ -259,7 +268,8 @@ class RevokeToken(Command):
 
 ALL: tuple[type[Command], ...] = (
     FoundCommune, CreateSection, JoinSection, AmendCharter, InviteMember, JoinCommune,
-    AdmitMember, LeaveCommune, SuspendMember, DraftMotion, ProposeMotion, SecondMotion,
+    AdmitMember, LeaveCommune, SuspendMember, ReinstateMember, DraftMotion, ProposeMotion,
+    SecondMotion,
     CommentOnMotion, AmendMotion, AcceptAmendment, OpenVote, WithdrawMotion, CloseMotion,
     CastBallot, Tick, SetPassword, SetDisplayName, IssueToken, RevokeToken,
 )

@@ -239,3 +239,16 @@ def suspend_member(ctx: Context, cmd: c.SuspendMember) -> dict[str, Any]:
         effect={"type": "member.suspend", "member": target.id},
     )
 
+
+
+def reinstate_member(ctx: Context, cmd: c.ReinstateMember) -> dict[str, Any]:
+    target = ctx.member_by_id(cmd.member)
+    if target.status != rules.SUSPENDED:
+        raise StateError("Only suspended members can be reinstated.",
+                         code="member.not_suspended")
+    name = ctx.by(target).get("name", f"#{target.id}")
+    return propose_with_effect(
+        ctx, class_id="ordinary", title=f"Reinstatement of {name}",
+        body=cmd.reason or f"The assembly lifts the suspension of {name}.",
+        effect={"type": "member.reinstate", "member": target.id},
+    )

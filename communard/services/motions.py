@@ -308,9 +308,10 @@ def _apply(ctx: Context, motion: Motion) -> None:
     kind = effect.get("type")
     if kind == "charter.amend":
         _amend_charter(ctx, motion, effect["text"])
-    elif kind in ("member.admit", "member.suspend"):
+    elif kind in ("member.admit", "member.suspend", "member.reinstate"):
         member = ctx.uow.find(Member, id=effect["member"], commune_id=ctx.commune_id)
-        wanted = member_rules.APPLICANT if kind == "member.admit" else ACTIVE
+        wanted = {"member.admit": member_rules.APPLICANT, "member.suspend": ACTIVE,
+                  "member.reinstate": member_rules.SUSPENDED}[kind]
         if member is None or member.status != wanted:
             ctx.record("motion.not_applied/1", {
                 "motion": motion.number, "effect": effect,
@@ -320,9 +321,12 @@ def _apply(ctx: Context, motion: Motion) -> None:
         if kind == "member.admit":
             member_rules.activate(member, ctx.now)
             entry = "member.admitted/1"
-        else:
+        elif kind == "member.suspend":
             member_rules.suspend(member, ctx.now)
             entry = "member.suspended/1"
+        else:
+            member_rules.reinstate(member, ctx.now)
+            entry = "member.reinstated/1"
         ctx.uow.update(member)
         ctx.record(entry, {**ctx.by(member), "motion": motion.number}, motion=motion)
     elif kind == "motion.ratify":

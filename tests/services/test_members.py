@@ -105,6 +105,17 @@ def test_suspension_only_by_decision(app: Application, commune: Commune,
         "suspended")
     with pytest.raises(Forbidden):
         app.handle(c.ProposeMotion(commune=commune.slug, title="T", body="B"), commune.members[3])
+    back = app.handle(c.ReinstateMember(commune=commune.slug, member=target), commune.founder)
+    app.handle(c.SecondMotion(commune=commune.slug, motion=back["motion"]), commune.members[0])
+    clock.advance(days=1, seconds=1)
+    app.handle(c.Tick())
+    for actor in commune.everyone[:3]:
+        app.handle(c.CastBallot(commune=commune.slug, motion=back["motion"], choice="for"),
+                   actor)
+    clock.advance(days=2, seconds=1)
+    app.handle(c.Tick())
+    assert {m["member"]: m["status"] for m in app.queries.members(commune.slug)}[target] == (
+        "active")
 
 
 def test_leaving_and_equal_standing(app: Application, commune: Commune) -> None:

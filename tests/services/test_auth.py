@@ -88,3 +88,10 @@ def test_set_display_name(app: Application, commune: Commune) -> None:
     assert app.queries.account(commune.founder)["display_name"] == "Louise"
     with pytest.raises(InvalidInput):
         app.handle(c.SetDisplayName(display_name=" "), commune.founder)
+
+
+def test_api_tokens_are_stored_hashed(app: Application, commune: Commune) -> None:
+    issued = app.handle(c.IssueToken(name="bot"), commune.founder)
+    with app.database.engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT token_hash FROM api_tokens").scalars().all()
+    assert issued["token"] not in stored and len(stored[0]) == 64

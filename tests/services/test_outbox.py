@@ -60,3 +60,15 @@ def test_a_mail_server_failure_does_not_undo_the_invitation(
     assert invitation["token"]
     waiting = mailing_app.queries.outbox("paris", commune.founder)[0]
     assert waiting["sent_at"] is None and "mail server down" in waiting["last_error"]
+
+
+def test_smtp_urls() -> None:
+    from communard.adapters.mail import SmtpMailer
+
+    mailer = SmtpMailer.from_url("smtp://louise:s%40cret@mail.example:587?from=paris@example.org")
+    assert (mailer.host, mailer.port, mailer.username, mailer.password, mailer.tls) == (
+        "mail.example", 587, "louise", "s@cret", False)
+    assert mailer.sender == "paris@example.org"
+    assert SmtpMailer.from_url("smtps://mail.example").port == 465
+    with pytest.raises(ValueError):
+        SmtpMailer.from_url("http://mail.example")

@@ -516,7 +516,7 @@ def _text(table: dict[str, Any], where: str, key: str, default: str) -> str:
     return value.strip()
 
 
-def office(offices: Mapping[str, Office], office_id: str) -> Office:
+def lookup(offices: Mapping[str, Office], office_id: str) -> Office:
     """The office ``office_id``, or an error naming the offices that exist."""
     try:
         return offices[office_id]

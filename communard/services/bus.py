@@ -130,12 +130,23 @@ class MessageBus:
             slugs = [commune]
             total = 1
         changed: dict[str, int] = {}
+        errors: dict[str, dict[str, Any]] = {}
         for slug in slugs:
-            with self.database.unit_of_work() as uow:
-                ctx = Context(uow, self.clock(), None, clock=self.clock)
-                ctx.enter(slug)
-                count = motions.settle(ctx)
-                uow.commit()
+            try:
+                with self.database.unit_of_work() as uow:
+                    ctx = Context(uow, self.clock(), None, clock=self.clock)
+                    ctx.enter(slug)
+                    count = motions.settle(ctx)
+                    uow.commit()
+            except CommunardError as error:
+                if commune is not None:
+                    raise
+                # One commune's trouble must not stop time for the others.
+                errors[slug] = error.to_json()
+                continue
             if count:
                 changed[slug] = count
-        return {"changed": changed, "communes": total}
+        result: dict[str, Any] = {"changed": changed, "communes": total}
+        if errors:
+            result["errors"] = errors
+        return result

@@ -86,8 +86,8 @@ class Queries:
             assert commune.id is not None
             charter = current_charter(uow, commune)
             me = self._membership(uow, commune, actor)
-            recent = uow.find_all(Motion, commune_id=commune.id, order_by="number",
-                                  descending=True, limit=10)
+            recent = uow.find_all(Motion, commune_id=commune.id, amends_id=None,
+                                  order_by="number", descending=True, limit=10)
             head = uow.head(commune.id)
             return {
                 "slug": commune.slug,
@@ -99,7 +99,7 @@ class Queries:
                 "applicants": uow.count(Member, commune_id=commune.id, status=APPLICANT),
                 "sections": [{"slug": s.slug, "name": s.name} for s in
                              uow.find_all(Section, commune_id=commune.id, order_by="name")],
-                "motions": [self._motion_row(m) for m in recent if m.amends_id is None],
+                "motions": [self._motion_row(m) for m in recent],
                 "journal": {"seq": head.seq, "hash": head.hash},
                 "you": None if me is None else {"member": me.id, "status": me.status},
             }

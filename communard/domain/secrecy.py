@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -98,12 +99,16 @@ def check_trustees(k: int, n: int) -> None:
     """Refuse a threshold that cannot work: 1 <= k <= n <= MAX_TRUSTEES."""
     if not (isinstance(n, int) and 1 <= n <= MAX_TRUSTEES):
         raise InvalidInput(
-            "trustees.n", n, f"name between 1 and {MAX_TRUSTEES} trustees.",
+            "trustees.n",
+            n,
+            f"name between 1 and {MAX_TRUSTEES} trustees.",
             code="trustee.count_invalid",
         )
     if not (isinstance(k, int) and 1 <= k <= n):
         raise InvalidInput(
-            "trustees.k", k, f"ask for between 1 and {n} shares (the number of trustees).",
+            "trustees.k",
+            k,
+            f"ask for between 1 and {n} shares (the number of trustees).",
             code="trustee.threshold_invalid",
         )
 
@@ -111,7 +116,9 @@ def check_trustees(k: int, n: int) -> None:
 def _check_vote(vote: str) -> None:
     if not (isinstance(vote, str) and VOTE_PATTERN.fullmatch(vote)):
         raise InvalidInput(
-            "vote", vote, "use letters, digits and . _ / - (at most 128), e.g. 'oberkampf/12'.",
+            "vote",
+            vote,
+            "use letters, digits and . _ / - (at most 128), e.g. 'oberkampf/12'.",
             code="vote.id_invalid",
         )
 
@@ -207,7 +214,7 @@ def _draw_element(random_bytes: RandomBytes) -> int:
 
 
 def split(
-    secret: bytes, *, k: int, n: int, vote: str, random_bytes: RandomBytes
+    secret: bytes | bytearray, *, k: int, n: int, vote: str, random_bytes: RandomBytes
 ) -> tuple[Share, ...]:
     """Split a 32-byte secret into ``n`` shares, any ``k`` of which give it back (Shamir 1979).
 
@@ -300,8 +307,11 @@ def combine(shares: Sequence[Share], *, commitments: Sequence[str] | None = None
     means a share was wrong; without commitments it cannot say which.
     """
     if not shares:
-        raise StateError("No shares were submitted.", code="vote.shares_missing",
-                         hint="Ask the trustees to submit their shares.")
+        raise StateError(
+            "No shares were submitted.",
+            code="vote.shares_missing",
+            hint="Ask the trustees to submit their shares.",
+        )
     first = shares[0]
     for share in shares:
         if (share.vote, share.k, share.n) != (first.vote, first.k, first.n):
@@ -367,7 +377,9 @@ def pad_ballot(content: Mapping[str, Any], size: int) -> bytes:
     data = canonical(dict(content))
     if len(data) + 4 > size:
         raise InvalidInput(
-            "ballot", f"{len(data)} bytes", f"a ballot of this vote holds at most {size - 4} bytes.",
+            "ballot",
+            f"{len(data)} bytes",
+            f"a ballot of this vote holds at most {size - 4} bytes.",
             code="vote.ballot_too_long",
         )
     return len(data).to_bytes(4, "big") + data + bytes(size - 4 - len(data))
@@ -396,7 +408,9 @@ def _check_receipt(value: str) -> str:
     text = value.strip().lower() if isinstance(value, str) else ""
     if not HEX64.fullmatch(text):
         raise InvalidInput(
-            "receipt", value, "give the 64 hexadecimal characters shown when you voted.",
+            "receipt",
+            value,
+            "give the 64 hexadecimal characters shown when you voted.",
             code="receipt.invalid",
         )
     return text
@@ -433,7 +447,7 @@ class BulletinBoard:
 def board_of(commune: str, vote: str, ciphertexts: Iterable[bytes]) -> BulletinBoard:
     """The bulletin board of the ciphertexts counted."""
     receipts = sorted(receipt(c) for c in ciphertexts)
-    for a, b in zip(receipts, receipts[1:], strict=False):
+    for a, b in itertools.pairwise(receipts):
         if a == b:
             raise Conflict(
                 f"Two stored ballots of vote {vote!r} have the same ciphertext ({a[:12]}…).",
@@ -456,7 +470,7 @@ def parse_board(data: Any) -> BulletinBoard:
         isinstance(r, str) and HEX64.fullmatch(r) for r in receipts
     ):
         raise ValueError("the board's receipts are 64 lowercase hexadecimal characters each")
-    if any(a >= b for a, b in zip(receipts, receipts[1:], strict=False)):
+    if any(a >= b for a, b in itertools.pairwise(receipts)):
         raise ValueError("the board's receipts are not sorted without repeats")
     return BulletinBoard(commune=data["commune"], vote=data["vote"], receipts=tuple(receipts))
 
@@ -559,11 +573,14 @@ def disclosure(*, is_open: bool, ballots: int, min_ballots: int) -> Disclosure:
     """
     check_min_ballots(min_ballots)
     if is_open:
-        return Disclosure(True, False, False,
-                          "a secret vote shows no results and no ballots until it closes")
+        return Disclosure(
+            True, False, False, "a secret vote shows no results and no ballots until it closes"
+        )
     if ballots < min_ballots:
         return Disclosure(
-            True, False, False,
+            True,
+            False,
+            False,
             f"only {ballots} ballot(s) were cast and this secret vote needs at least "
             f"{min_ballots} before any result is shown, so it is never counted",
         )

@@ -89,10 +89,14 @@ def bootstrap(
 
         mailer = SmtpMailer.from_url(os.environ["COMMUNARD_SMTP_URL"])
     bus = MessageBus(
-        database, clock, password_hasher, mailer=mailer,
+        database,
+        clock,
+        password_hasher,
+        mailer=mailer,
         base_url=base_url or os.environ.get("COMMUNARD_BASE_URL", "http://127.0.0.1:8000"),
     )
     queries = Queries(database, clock, settle=lambda slug: bus.tick(slug))
     auth = Auth(database, clock, password_hasher)
-    return Application(bus=bus, queries=queries, auth=auth, database=database,
-                       database_url=database_url)
+    return Application(
+        bus=bus, queries=queries, auth=auth, database=database, database_url=database_url
+    )

@@ -144,8 +144,9 @@ def parse_duration(field: str, value: Any) -> timedelta:
     matches = list(_DURATION.finditer(text))
     if not matches or _DURATION.sub("", text).strip():
         raise CharterError(field, value, fix)
-    return timedelta(seconds=sum(int(n) * _UNIT_SECONDS[u] for n, u in
-                                 (m.groups() for m in matches)))
+    return timedelta(
+        seconds=sum(int(n) * _UNIT_SECONDS[u] for n, u in (m.groups() for m in matches))
+    )
 
 
 def parse_fraction(field: str, value: Any) -> Fraction:
@@ -267,8 +268,19 @@ def parse_charter(source: str) -> Charter:
 
 
 _CLASS_KEYS = {
-    "title", "proposers", "seconds", "deliberation", "voting", "rule", "threshold",
-    "threshold_of", "strict", "quorum", "ballot", "changeable", "lapses_unless_ratified",
+    "title",
+    "proposers",
+    "seconds",
+    "deliberation",
+    "voting",
+    "rule",
+    "threshold",
+    "threshold_of",
+    "strict",
+    "quorum",
+    "ballot",
+    "changeable",
+    "lapses_unless_ratified",
     "ratified_by",
 }
 
@@ -324,7 +336,7 @@ def _decision_class(class_id: str, table: dict[str, Any]) -> DecisionClass:
             ratified_by = "ordinary"
         if ratified_by == class_id:
             raise CharterError(
-                f"{where}.ratified_by", ratified_by, "name another class, such as \"ordinary\"."
+                f"{where}.ratified_by", ratified_by, 'name another class, such as "ordinary".'
             )
     elif ratified_by is not None:
         raise CharterError(

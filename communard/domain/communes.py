@@ -42,7 +42,9 @@ def check_text(field: str, value: object, *, limit: int, code: str = "input.inva
     text = value.strip()
     if len(text) > limit:
         raise InvalidInput(
-            field, value, f"shorten it to at most {limit} characters (it has {len(text)}).",
+            field,
+            value,
+            f"shorten it to at most {limit} characters (it has {len(text)}).",
             code=code,
         )
     return text

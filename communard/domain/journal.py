@@ -151,8 +151,10 @@ def verify(
         prev = entry.hash
     if head is not None and (head.seq != count or head.hash != prev):
         why = (
-            "entries are missing from the end" if head.seq > count
-            else "entries were added after it" if head.seq < count
+            "entries are missing from the end"
+            if head.seq > count
+            else "entries were added after it"
+            if head.seq < count
             else "the chain was rewritten"
         )
         return Verification(
@@ -240,8 +242,9 @@ def verify_export(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         position = data[: exc.start].count(b"\n") + 1
-        return Verification(False, position - 1, position, None,
-                            "the bytes are not valid UTF-8 text")
+        return Verification(
+            False, position - 1, position, None, "the bytes are not valid UTF-8 text"
+        )
     if text and not text.endswith("\n"):
         count = text.count("\n") + 1
         return Verification(False, count - 1, count, None, "the last line is incomplete")

@@ -62,8 +62,9 @@ class EligibilityError(Conflict):
 
     default_code = "office.ineligible"
 
-    def __init__(self, message: str, *, rule: str, code: str, hint: str,
-                 details: dict[str, object]) -> None:
+    def __init__(
+        self, message: str, *, rule: str, code: str, hint: str, details: dict[str, object]
+    ) -> None:
         super().__init__(message, code=code, hint=hint, details={"rule": rule, **details})
         self.rule = rule
 
@@ -347,15 +348,29 @@ def take_office(
         )
     register = list(register)
     check_eligible(
-        register, offices, holder_id=holder_id, office_id=office_id, starts_at=starts_at,
-        ends_at=ends_at, holder_name=holder_name,
+        register,
+        offices,
+        holder_id=holder_id,
+        office_id=office_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        holder_name=holder_name,
     )
     mandate = Mandate(
-        id=None, office_id=office_id, holder_id=holder_id, seat=seat, starts_at=starts_at,
-        ends_at=ends_at, election_id=election_id,
+        id=None,
+        office_id=office_id,
+        holder_id=holder_id,
+        seat=seat,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        election_id=election_id,
     )
     return mandate, MandateBegan(
-        office=office_id, holder=holder_id, seat=seat, starts_at=starts_at, ends_at=ends_at,
+        office=office_id,
+        holder=holder_id,
+        seat=seat,
+        starts_at=starts_at,
+        ends_at=ends_at,
         election=election_id,
     )
 
@@ -381,8 +396,12 @@ def end(mandate: Mandate, state: str, now: datetime, reason: str) -> MandateEnde
     mandate.ended_at = max(now, mandate.starts_at)
     kind = {RECALLED: MandateRecalled, RESIGNED: MandateResigned, ENDED: MandateEnded}[state]
     return kind(
-        mandate=mandate.id, office=mandate.office_id, holder=mandate.holder_id, state=state,
-        at=mandate.ended_at, reason=reason,
+        mandate=mandate.id,
+        office=mandate.office_id,
+        holder=mandate.holder_id,
+        state=state,
+        at=mandate.ended_at,
+        reason=reason,
     )
 
 
@@ -405,9 +424,9 @@ def expire_due(register: Iterable[Mandate], now: datetime) -> list[MandateExpire
         if m.state == ACTIVE and now >= m.ends_at:
             m.state = EXPIRED
             m.ended_at = m.ends_at
-            events.append(MandateExpired(
-                mandate=m.id, office=m.office_id, holder=m.holder_id, at=m.ends_at
-            ))
+            events.append(
+                MandateExpired(mandate=m.id, office=m.office_id, holder=m.holder_id, at=m.ends_at)
+            )
     return events
 
 
@@ -424,30 +443,44 @@ def instruct(
     """Bind the holder on ``subject``; a later instruction on the same subject replaces it."""
     require_holding(mandate, now, "instructed")
     if subject.kind not in SUBJECT_KINDS:
-        raise InvalidInput("subject.kind", subject.kind, "use motion or agenda_item.",
-                           code="mandate.invalid_instruction")
+        raise InvalidInput(
+            "subject.kind",
+            subject.kind,
+            "use motion or agenda_item.",
+            code="mandate.invalid_instruction",
+        )
     if stance not in STANCES:
-        raise InvalidInput("stance", stance, f"use one of: {', '.join(STANCES)}.",
-                           code="mandate.invalid_instruction")
+        raise InvalidInput(
+            "stance",
+            stance,
+            f"use one of: {', '.join(STANCES)}.",
+            code="mandate.invalid_instruction",
+        )
     if stance == RANGE:
         if low is None or high is None or low > high:
             raise InvalidInput(
-                "range", (_num(low) if low is not None else None,
-                          _num(high) if high is not None else None),
+                "range",
+                (_num(low) if low is not None else None, _num(high) if high is not None else None),
                 "give a low and a high value, low at most high (exact numbers, such as 300 "
                 "and 350).",
                 code="mandate.invalid_instruction",
             )
     elif low is not None or high is not None:
-        raise InvalidInput("range", (low, high), f"a '{stance}' instruction has no range.",
-                           code="mandate.invalid_instruction")
-    instruction = Instruction(subject=subject, stance=stance, given_by=given_by, given_at=now,
-                              low=low, high=high)
+        raise InvalidInput(
+            "range",
+            (low, high),
+            f"a '{stance}' instruction has no range.",
+            code="mandate.invalid_instruction",
+        )
+    instruction = Instruction(
+        subject=subject, stance=stance, given_by=given_by, given_at=now, low=low, high=high
+    )
     replaced = instruction_on(mandate, subject)
     mandate.instructions = [i for i in mandate.instructions if i.subject != subject]
     mandate.instructions.append(instruction)
-    return MandateInstructed(mandate=mandate.id, holder=mandate.holder_id,
-                             instruction=instruction, replaces=replaced)
+    return MandateInstructed(
+        mandate=mandate.id, holder=mandate.holder_id, instruction=instruction, replaces=replaced
+    )
 
 
 def instruction_on(mandate: Mandate, subject: Subject) -> Instruction | None:
@@ -466,8 +499,12 @@ def check_vote(mandate: Mandate, vote: RecordedVote) -> Deviation | None:
     binds the holder to carry the constituency's decision.
     """
     if vote.choice not in RECORDED_CHOICES:
-        raise InvalidInput("choice", vote.choice, f"use one of: {', '.join(RECORDED_CHOICES)}.",
-                           code="mandate.invalid_vote")
+        raise InvalidInput(
+            "choice",
+            vote.choice,
+            f"use one of: {', '.join(RECORDED_CHOICES)}.",
+            code="mandate.invalid_vote",
+        )
     instruction = instruction_on(mandate, vote.subject)
     if instruction is None or instruction.stance == FREE or instruction.given_at > vote.at:
         return None
@@ -502,23 +539,30 @@ def violations(register: Sequence[Mandate], offices: Mapping[str, Office]) -> li
     for m in register:
         term = offices[m.office_id].term
         if m.until > m.ends_at or m.ends_at - m.starts_at > term:
-            found.append(Violation("term", m.holder_id, m.office_id,
-                                   f"{m.label()} holds past its term"))
+            found.append(
+                Violation("term", m.holder_id, m.office_id, f"{m.label()} holds past its term")
+            )
     by_holder: dict[int, list[Mandate]] = {}
     for m in register:
         if m.until > m.starts_at:
             by_holder.setdefault(m.holder_id, []).append(m)
     for holder, own in by_holder.items():
         for i, a in enumerate(own):
-            for b in own[i + 1:]:
+            for b in own[i + 1 :]:
                 if not (a.starts_at < b.until and b.starts_at < a.until):
                     continue
                 if a.office_id == b.office_id:
-                    found.append(Violation("one-seat", holder, a.office_id,
-                                           f"{a.label()} overlaps {b.label()}"))
+                    found.append(
+                        Violation(
+                            "one-seat", holder, a.office_id, f"{a.label()} overlaps {b.label()}"
+                        )
+                    )
                 elif b.office_id in offices[a.office_id].incompatible:
-                    found.append(Violation("incompatible", holder, a.office_id,
-                                           f"{a.label()} overlaps {b.label()}"))
+                    found.append(
+                        Violation(
+                            "incompatible", holder, a.office_id, f"{a.label()} overlaps {b.label()}"
+                        )
+                    )
         for office_id in {m.office_id for m in own}:
             limit = offices[office_id].consecutive_terms
             if limit is None:
@@ -529,14 +573,22 @@ def violations(register: Sequence[Mandate], offices: Mapping[str, Office]) -> li
                 for i in range(len(intervals))
             )
             if longest > limit:
-                found.append(Violation("term-limit", holder, office_id,
-                                       f"{longest} consecutive terms, limit {limit}"))
+                found.append(
+                    Violation(
+                        "term-limit",
+                        holder,
+                        office_id,
+                        f"{longest} consecutive terms, limit {limit}",
+                    )
+                )
     return found
 
 
 def _num(value: Fraction | None) -> str:
     if value is None:
         return "?"
-    return str(value.numerator) if value.denominator == 1 else (
-        f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator)
+        if value.denominator == 1
+        else (f"{value.numerator}/{value.denominator}")
     )

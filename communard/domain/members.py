@@ -59,7 +59,9 @@ def check_email(email: object) -> str:
     """A plausible e-mail address, lower-cased."""
     if not isinstance(email, str) or not EMAIL.fullmatch(email.strip()) or len(email) > 254:
         raise InvalidInput(
-            "email", email, "give an e-mail address such as louise@example.org.",
+            "email",
+            email,
+            "give an e-mail address such as louise@example.org.",
             code="account.invalid_email",
         )
     return email.strip().lower()
@@ -69,7 +71,9 @@ def check_display_name(name: object) -> str:
     """A display name of 1–100 characters."""
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
         raise InvalidInput(
-            "display_name", name, "give a name of 1 to 100 characters.",
+            "display_name",
+            name,
+            "give a name of 1 to 100 characters.",
             code="account.invalid_name",
         )
     return name.strip()
@@ -79,7 +83,9 @@ def check_password(password: object) -> str:
     """A password of 8–1024 characters (length is what makes a password strong)."""
     if not isinstance(password, str) or not 8 <= len(password) <= 1024:
         raise InvalidInput(
-            "password", "…", "choose a password of at least 8 characters.",
+            "password",
+            "…",
+            "choose a password of at least 8 characters.",
             code="account.weak_password",
         )
     return password
@@ -101,8 +107,12 @@ def new_member(*, commune_id: int, account_id: int, now: datetime, status: str) 
     if status not in STATUSES:
         raise ValueError(status)
     return Member(
-        id=None, commune_id=commune_id, account_id=account_id, status=status,
-        section_id=None, joined_at=now,
+        id=None,
+        commune_id=commune_id,
+        account_id=account_id,
+        status=status,
+        section_id=None,
+        joined_at=now,
     )
 
 
@@ -113,8 +123,13 @@ def invite(
     require_active(inviter, "invite")
     assert inviter.id is not None
     return Invitation(
-        id=None, commune_id=commune_id, email=check_email(email), token_hash=token_hash,
-        invited_by=inviter.id, created_at=now, expires_at=now + INVITATION_LIFETIME,
+        id=None,
+        commune_id=commune_id,
+        email=check_email(email),
+        token_hash=token_hash,
+        invited_by=inviter.id,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
     )
 
 
@@ -179,9 +194,7 @@ def sponsor(applicant: Member, sponsor_member: Member, already: bool) -> None:
             details={"status": applicant.status},
         )
     if already:
-        raise StateError(
-            "You already sponsor this applicant.", code="member.already_sponsored"
-        )
+        raise StateError("You already sponsor this applicant.", code="member.already_sponsored")
 
 
 def activate(member: Member, now: datetime) -> None:
@@ -195,9 +208,7 @@ def activate(member: Member, now: datetime) -> None:
 def leave(member: Member, now: datetime) -> None:
     """A member leaves of their own will."""
     if member.status not in (ACTIVE, APPLICANT):
-        raise StateError(
-            "You are not a member of this commune.", code="member.not_member"
-        )
+        raise StateError("You are not a member of this commune.", code="member.not_member")
     member.status = LEFT
     member.left_at = now
 
@@ -206,7 +217,8 @@ def suspend(member: Member, now: datetime) -> None:
     """Suspend a member, by an adopted decision of the assembly only."""
     if member.status != ACTIVE:
         raise StateError(
-            "Only active members can be suspended.", code="member.not_active",
+            "Only active members can be suspended.",
+            code="member.not_active",
             details={"status": member.status},
         )
     member.status = SUSPENDED
@@ -227,7 +239,8 @@ def reinstate(member: Member, now: datetime) -> None:
     """Lift a suspension, by an adopted decision of the assembly only."""
     if member.status != SUSPENDED:
         raise StateError(
-            "Only suspended members can be reinstated.", code="member.not_suspended",
+            "Only suspended members can be reinstated.",
+            code="member.not_suspended",
             details={"status": member.status},
         )
     member.status = ACTIVE

@@ -52,8 +52,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     ACCEPTED: frozenset(),
 }
 
-EFFECTS = ("charter.amend", "member.admit", "member.suspend", "member.reinstate",
-           "motion.ratify")
+EFFECTS = ("charter.amend", "member.admit", "member.suspend", "member.reinstate", "motion.ratify")
 
 
 @dataclass
@@ -137,8 +136,9 @@ def check_effect(effect: dict[str, Any] | None, charter: Charter, class_id: str)
         return
     kind = effect.get("type")
     if kind not in EFFECTS:
-        raise InvalidInput("effect.type", kind, f"use one of: {', '.join(EFFECTS)}.",
-                           code="motion.invalid_effect")
+        raise InvalidInput(
+            "effect.type", kind, f"use one of: {', '.join(EFFECTS)}.", code="motion.invalid_effect"
+        )
     needed = {
         "charter.amend": charter.amendment_class,
         "member.admit": charter.admission.decision_class,
@@ -147,7 +147,8 @@ def check_effect(effect: dict[str, Any] | None, charter: Charter, class_id: str)
     }.get(kind)
     if needed is not None and class_id != needed:
         raise InvalidInput(
-            "decision_class", class_id,
+            "decision_class",
+            class_id,
             f"a {kind} decision goes through the class '{needed}' the charter names.",
             code="motion.wrong_class",
         )
@@ -212,8 +213,13 @@ def begin_deliberation(motion: Motion, cls: DecisionClass, now: datetime, reason
 
 
 def second(
-    motion: Motion, cls: DecisionClass, member: Member | None, already: bool, count: int,
-    now: datetime, active_members: int,
+    motion: Motion,
+    cls: DecisionClass,
+    member: Member | None,
+    already: bool,
+    count: int,
+    now: datetime,
+    active_members: int,
 ) -> Step | None:
     """Record support; return the step to deliberation once ``count`` seconds admit it."""
     supporter = require_active(member, "second motions")
@@ -225,21 +231,18 @@ def second(
         )
     if supporter.id == motion.mover_id:
         raise Forbidden(
-            "The mover cannot second their own motion.", code="motion.own_motion",
+            "The mover cannot second their own motion.",
+            code="motion.own_motion",
             hint="Ask other members to second it.",
         )
     if already:
-        raise StateError(
-            f"You already seconded {motion.label()}.", code="motion.already_seconded"
-        )
+        raise StateError(f"You already seconded {motion.label()}.", code="motion.already_seconded")
     if count >= seconds_needed(cls, active_members):
         return begin_deliberation(motion, cls, now, reason=f"seconded by {count} members")
     return None
 
 
-def comment(
-    motion: Motion, member: Member | None, body: object, now: datetime
-) -> Comment:
+def comment(motion: Motion, member: Member | None, body: object, now: datetime) -> Comment:
     """A comment during seconding, deliberation or voting."""
     author = require_active(member, "comment")
     if motion.state not in (SECONDING, DELIBERATION, VOTING):
@@ -250,20 +253,31 @@ def comment(
         )
     assert motion.id is not None and author.id is not None
     return Comment(
-        id=None, motion_id=motion.id, member_id=author.id,
+        id=None,
+        motion_id=motion.id,
+        member_id=author.id,
         body=check_text("body", body, limit=20_000, code="motion.invalid_comment"),
         created_at=now,
     )
 
 
 def amend(
-    *, main: Motion, number: int, charter: Charter, mover: Member | None, title: object,
-    body: object, now: datetime,
+    *,
+    main: Motion,
+    number: int,
+    charter: Charter,
+    mover: Member | None,
+    title: object,
+    body: object,
+    now: datetime,
 ) -> Motion:
     """An amendment (a replacement text) to a motion in deliberation."""
     if main.amends_id is not None:
-        raise StateError("An amendment cannot itself be amended.", code="motion.wrong_state",
-                         hint="Amend the main motion instead.")
+        raise StateError(
+            "An amendment cannot itself be amended.",
+            code="motion.wrong_state",
+            hint="Amend the main motion instead.",
+        )
     if main.state != DELIBERATION:
         raise StateError(
             f"{main.label()} is {main.state}; amendments are taken during deliberation.",
@@ -271,8 +285,14 @@ def amend(
             details={"motion": main.number, "state": main.state},
         )
     amendment = new(
-        commune_id=main.commune_id, number=number, charter=charter,
-        decision_class=main.decision_class, title=title, body=body, mover=mover, now=now,
+        commune_id=main.commune_id,
+        number=number,
+        charter=charter,
+        decision_class=main.decision_class,
+        title=title,
+        body=body,
+        mover=mover,
+        now=now,
         amends=main,
     )
     amendment.submitted_at = now
@@ -295,8 +315,13 @@ def accept_amendment(amendment: Motion, main: Motion, member: Member | None) -> 
 
 
 def open_vote(
-    motion: Motion, cls: DecisionClass, now: datetime, *, member: Member | None,
-    pending_amendments: list[int], main: Motion | None,
+    motion: Motion,
+    cls: DecisionClass,
+    now: datetime,
+    *,
+    member: Member | None,
+    pending_amendments: list[int],
+    main: Motion | None,
 ) -> Step:
     """Open the vote once deliberation is over and no amendment is pending.
 

@@ -176,7 +176,8 @@ def decide_exactly(decision_class: DecisionClass, tally: Tally, electorate: int)
     )
     quorum_text = (
         f"quorum {taking_part}/{electorate} {'≥' if quorum_met else '<'} {_share(cls.quorum)}"
-        if electorate > 0 else f"quorum {_share(cls.quorum)} of no members"
+        if electorate > 0
+        else f"quorum {_share(cls.quorum)} of no members"
     )
     details["quorum_met"] = quorum_met
     if not quorum_met:

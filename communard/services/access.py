@@ -205,6 +205,7 @@ def access_section(uow: UnitOfWork, commune_id: int, slug: object) -> Section:
     section = uow.find(Section, commune_id=commune_id, slug=slug) if isinstance(slug, str) else None
     if section is None:
         raise NotFound(
-            f"There is no section {slug!r} in this commune.", code="section.not_found",
+            f"There is no section {slug!r} in this commune.",
+            code="section.not_found",
         )
     return section

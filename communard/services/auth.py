@@ -98,9 +98,14 @@ class Auth:
                 if old.expires_at <= now:
                     uow.delete(Session, id=old.id)
             token = secrets.token_urlsafe(32)
-            session = Session(id=None, account_id=account.id, token_hash=token_hash(token),
-                              csrf_token=secrets.token_urlsafe(32), created_at=now,
-                              expires_at=now + SESSION_LIFETIME)
+            session = Session(
+                id=None,
+                account_id=account.id,
+                token_hash=token_hash(token),
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                expires_at=now + SESSION_LIFETIME,
+            )
             uow.add(session)
             uow.commit()
         return SignedIn(token, session.csrf_token, account.id, session.expires_at)
@@ -135,15 +140,19 @@ class Auth:
             account = uow.find(Account, id=session.account_id)
             if account is None or account.id is None:
                 return None
-            return SessionInfo(Actor(account.id), session.csrf_token, account.display_name,
-                               account.email)
+            return SessionInfo(
+                Actor(account.id), session.csrf_token, account.display_name, account.email
+            )
 
     def require_session(self, token: str | None) -> SessionInfo:
         """Like ``session`` but raises ``Unauthenticated`` when there is none."""
         info = self.session(token)
         if info is None:
-            raise Unauthenticated("Sign in first.", code="auth.required",
-                                  hint="Your session may have expired; sign in again.")
+            raise Unauthenticated(
+                "Sign in first.",
+                code="auth.required",
+                hint="Your session may have expired; sign in again.",
+            )
         return info
 
     def sign_out(self, token: str | None) -> None:
@@ -158,8 +167,11 @@ class Auth:
         """Refuse a form post whose CSRF token does not match its session's."""
         info = self.require_session(token)
         if not csrf_token or not hmac.compare_digest(info.csrf_token, str(csrf_token)):
-            raise Forbidden("This form has expired or did not come from communard.",
-                            code="auth.csrf", hint="Reload the page and submit it again.")
+            raise Forbidden(
+                "This form has expired or did not come from communard.",
+                code="auth.csrf",
+                hint="Reload the page and submit it again.",
+            )
 
     def actor_for_api_token(self, token: str | None) -> Actor:
         """The account an API token (``Authorization: Bearer ...``) acts for."""
@@ -168,8 +180,11 @@ class Auth:
                 found = uow.find(ApiToken, token_hash=token_hash(token), revoked_at=None)
                 if found is not None:
                     return Actor(found.account_id)
-        raise Unauthenticated("This API token is not valid.", code="auth.bad_token",
-                              hint="Issue a new token with `communard token issue`.")
+        raise Unauthenticated(
+            "This API token is not valid.",
+            code="auth.bad_token",
+            hint="Issue a new token with `communard token issue`.",
+        )
 
     def account_for_email(self, email: str) -> Actor | None:
         """The actor for an e-mail address (for the CLI, which acts as a named person)."""
@@ -196,8 +211,9 @@ def set_password(ctx: Context, cmd: c.SetPassword, hasher: PasswordHasher) -> di
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            raise InvalidInput("current", "…", "give your current password.",
-                               code="account.wrong_password")
+            raise InvalidInput(
+                "current", "…", "give your current password.", code="account.wrong_password"
+            )
     account.password_hash = hasher.hash(member_rules.check_password(cmd.password))
     ctx.uow.update(account)
     # Changing the password ends every session but the one that will sign in again.
@@ -217,18 +233,32 @@ def issue_token(ctx: Context, cmd: c.IssueToken) -> dict[str, Any]:
     assert account.id is not None
     name = cmd.name.strip() if isinstance(cmd.name, str) else ""
     if not name or len(name) > 100:
-        raise InvalidInput("name", cmd.name, "name the token (1 to 100 characters), e.g. 'bot'.",
-                           code="token.invalid_name")
+        raise InvalidInput(
+            "name",
+            cmd.name,
+            "name the token (1 to 100 characters), e.g. 'bot'.",
+            code="token.invalid_name",
+        )
     raw = "cmd_" + secrets.token_urlsafe(32)
-    token = ctx.uow.add(ApiToken(id=None, account_id=account.id, name=name,
-                                 token_hash=token_hash(raw), created_at=ctx.now))
+    token = ctx.uow.add(
+        ApiToken(
+            id=None,
+            account_id=account.id,
+            name=name,
+            token_hash=token_hash(raw),
+            created_at=ctx.now,
+        )
+    )
     return {"token_id": token.id, "token": raw, "name": name}
 
 
 def revoke_token(ctx: Context, cmd: c.RevokeToken) -> dict[str, Any]:
     account = _account(ctx)
-    token = ctx.uow.find(ApiToken, id=cmd.token, account_id=account.id) if isinstance(
-        cmd.token, int) else None
+    token = (
+        ctx.uow.find(ApiToken, id=cmd.token, account_id=account.id)
+        if isinstance(cmd.token, int)
+        else None
+    )
     if token is None:
         raise NotFound(f"You have no API token #{cmd.token}.", code="token.not_found")
     if token.revoked_at is None:

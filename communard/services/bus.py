@@ -84,8 +84,12 @@ class MessageBus:
                 result = self.account_handlers[type(command)](ctx, command)
                 uow.commit()
         else:
-            raise InvalidInput("command", type(command).__name__, "send a communard command.",
-                               code="command.unknown")
+            raise InvalidInput(
+                "command",
+                type(command).__name__,
+                "send a communard command.",
+                code="command.unknown",
+            )
         if self.mailer is not None:
             deliver_outbox(self.database, self.mailer, self.clock)
         return result
@@ -95,8 +99,9 @@ class MessageBus:
     def _in_commune(self, command: c.CommuneCommand, actor: Actor | None) -> dict[str, Any]:
         handler = self.handlers.get(type(command))
         if handler is None:
-            raise InvalidInput("command", command.id, "send a communard command.",
-                               code="command.unknown")
+            raise InvalidInput(
+                "command", command.id, "send a communard command.", code="command.unknown"
+            )
         if actor is None and not isinstance(command, c.JoinCommune):
             # Only accepting an invitation needs no account yet.
             raise Unauthenticated(

@@ -267,11 +267,31 @@ class RevokeToken(Command):
 
 
 ALL: tuple[type[Command], ...] = (
-    FoundCommune, CreateSection, JoinSection, AmendCharter, InviteMember, JoinCommune,
-    AdmitMember, LeaveCommune, SuspendMember, ReinstateMember, DraftMotion, ProposeMotion,
+    FoundCommune,
+    CreateSection,
+    JoinSection,
+    AmendCharter,
+    InviteMember,
+    JoinCommune,
+    AdmitMember,
+    LeaveCommune,
+    SuspendMember,
+    ReinstateMember,
+    DraftMotion,
+    ProposeMotion,
     SecondMotion,
-    CommentOnMotion, AmendMotion, AcceptAmendment, OpenVote, WithdrawMotion, CloseMotion,
-    CastBallot, Tick, SetPassword, SetDisplayName, IssueToken, RevokeToken,
+    CommentOnMotion,
+    AmendMotion,
+    AcceptAmendment,
+    OpenVote,
+    WithdrawMotion,
+    CloseMotion,
+    CastBallot,
+    Tick,
+    SetPassword,
+    SetDisplayName,
+    IssueToken,
+    RevokeToken,
 )
 BY_ID: dict[str, type[Command]] = {c.id: c for c in ALL}
 
@@ -287,25 +307,40 @@ def from_json(command_id: str, data: dict[str, Any]) -> Command:
 
     kind = BY_ID.get(command_id)
     if kind is None:
-        raise InvalidInput("command", command_id, f"use one of: {', '.join(sorted(BY_ID))}.",
-                           code="command.unknown")
+        raise InvalidInput(
+            "command",
+            command_id,
+            f"use one of: {', '.join(sorted(BY_ID))}.",
+            code="command.unknown",
+        )
     if not isinstance(data, dict):
-        raise InvalidInput("command", data, "send the command's fields as a JSON object.",
-                           code="command.invalid")
+        raise InvalidInput(
+            "command", data, "send the command's fields as a JSON object.", code="command.invalid"
+        )
     hints = get_type_hints(kind)
     fields = {f.name: f for f in dataclasses.fields(kind)}
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name not in fields:
             known = ", ".join(sorted(fields)) or "none"
-            raise InvalidInput(name, value, f"remove it; the fields of {command_id} are: {known}.",
-                               code="command.invalid")
+            raise InvalidInput(
+                name,
+                value,
+                f"remove it; the fields of {command_id} are: {known}.",
+                code="command.invalid",
+            )
         values[name] = _check(name, value, hints[name])
-    missing = [n for n, f in fields.items() if n not in values
-               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    missing = [
+        n
+        for n, f in fields.items()
+        if n not in values
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
     if missing:
-        raise InvalidInput(missing[0], None, f"give {', '.join(missing)} for {command_id}.",
-                           code="command.invalid")
+        raise InvalidInput(
+            missing[0], None, f"give {', '.join(missing)} for {command_id}.", code="command.invalid"
+        )
     return kind(**values)
 
 

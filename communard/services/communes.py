@@ -25,8 +25,12 @@ def template(name: str = "default") -> str:
     try:
         return resources.files("communard.charters").joinpath(f"{name}.toml").read_text("utf-8")
     except FileNotFoundError:
-        raise InvalidInput("charter", name, 'use the template "default" or "open".',
-                           code="charter.unknown_template") from None
+        raise InvalidInput(
+            "charter",
+            name,
+            'use the template "default" or "open".',
+            code="charter.unknown_template",
+        ) from None
 
 
 def token_hash(token: str) -> str:
@@ -43,27 +47,37 @@ def found_commune(ctx: Context, cmd: c.FoundCommune, hasher: PasswordHasher) -> 
     account = ctx.account()
     if account is None:
         if cmd.founder_email is None:
-            raise Unauthenticated("Sign in, or name the founder, to found a commune.",
-                                  code="commune.no_founder",
-                                  hint="Give founder_email and founder_name.")
-        account = find_or_create_account(ctx, cmd.founder_email, cmd.founder_name,
-                                         cmd.founder_password, hasher)
+            raise Unauthenticated(
+                "Sign in, or name the founder, to found a commune.",
+                code="commune.no_founder",
+                hint="Give founder_email and founder_name.",
+            )
+        account = find_or_create_account(
+            ctx, cmd.founder_email, cmd.founder_name, cmd.founder_password, hasher
+        )
     if ctx.uow.find(type(commune), slug=commune.slug) is not None:
-        raise Conflict(f"The slug {commune.slug!r} is taken.", code="commune.slug_taken",
-                       hint="Choose another slug.")
+        raise Conflict(
+            f"The slug {commune.slug!r} is taken.",
+            code="commune.slug_taken",
+            hint="Choose another slug.",
+        )
     ctx.uow.add(commune)
     assert commune.id is not None and account.id is not None
     ctx.commune = commune
     ctx.head = ctx.uow.create_head(commune.id)
-    ctx.uow.add(CharterVersion(id=None, commune_id=commune.id, version=1, source=source,
-                               adopted_at=ctx.now))
-    founder = rules.new_member(commune_id=commune.id, account_id=account.id, now=ctx.now,
-                               status=rules.ACTIVE)
+    ctx.uow.add(
+        CharterVersion(id=None, commune_id=commune.id, version=1, source=source, adopted_at=ctx.now)
+    )
+    founder = rules.new_member(
+        commune_id=commune.id, account_id=account.id, now=ctx.now, status=rules.ACTIVE
+    )
     ctx.uow.add(founder)
     ctx.member = founder
     ctx.charter = parse_charter(source)
-    ctx.record("commune.founded/1", {"slug": commune.slug, "name": commune.name,
-                                     "founder": ctx.by(founder)})
+    ctx.record(
+        "commune.founded/1",
+        {"slug": commune.slug, "name": commune.name, "founder": ctx.by(founder)},
+    )
     ctx.record("charter.adopted/1", {"version": 1, "text": source})
     return {"commune": commune.slug, "member": founder.id, "account": account.id}
 
@@ -77,7 +91,8 @@ def find_or_create_account(
     if account is not None:
         return account
     account = Account(
-        id=None, email=address,
+        id=None,
+        email=address,
         display_name=rules.check_display_name(name if name is not None else address.split("@")[0]),
         created_at=ctx.now,
         password_hash=None if password is None else hasher.hash(rules.check_password(password)),
@@ -87,11 +102,19 @@ def find_or_create_account(
 
 def create_section(ctx: Context, cmd: c.CreateSection) -> dict[str, Any]:
     rules.require_active(ctx.member, "create sections")
-    section = section_rules.create(commune_id=ctx.commune_id, charter=ctx.the_charter(),
-                                   slug=cmd.slug, name=cmd.name, now=ctx.now)
+    section = section_rules.create(
+        commune_id=ctx.commune_id,
+        charter=ctx.the_charter(),
+        slug=cmd.slug,
+        name=cmd.name,
+        now=ctx.now,
+    )
     if ctx.uow.find(type(section), commune_id=ctx.commune_id, slug=section.slug):
-        raise Conflict(f"There is already a section {section.slug!r}.", code="section.taken",
-                       hint="Choose another slug.")
+        raise Conflict(
+            f"There is already a section {section.slug!r}.",
+            code="section.taken",
+            hint="Choose another slug.",
+        )
     ctx.uow.add(section)
     ctx.record("section.created/1", {"section": section.slug, "name": section.name, **ctx.by()})
     return {"section": section.slug, "name": section.name}
@@ -102,8 +125,9 @@ def join_section(ctx: Context, cmd: c.JoinSection) -> dict[str, Any]:
     section = None if cmd.section is None else ctx.section(cmd.section)
     member.section_id = None if section is None else section.id
     ctx.uow.update(member)
-    ctx.record("section.joined/1", {"section": None if section is None else section.slug,
-                                    **ctx.by()})
+    ctx.record(
+        "section.joined/1", {"section": None if section is None else section.slug, **ctx.by()}
+    )
     return {"section": None if section is None else section.slug}
 
 
@@ -111,10 +135,16 @@ def amend_charter(ctx: Context, cmd: c.AmendCharter) -> dict[str, Any]:
     charter = ctx.the_charter()
     parse_charter(cmd.text)
     if cmd.text == charter.source:
-        raise InvalidInput("text", "(unchanged)", "change the charter text before proposing it.",
-                           code="charter.unchanged")
+        raise InvalidInput(
+            "text",
+            "(unchanged)",
+            "change the charter text before proposing it.",
+            code="charter.unchanged",
+        )
     return propose_with_effect(
-        ctx, class_id=charter.amendment_class, title=cmd.title or "Amendment of the charter",
+        ctx,
+        class_id=charter.amendment_class,
+        title=cmd.title or "Amendment of the charter",
         body=cmd.reason or "The charter is amended as the attached text says.",
         effect={"type": "charter.amend", "text": cmd.text},
     )
@@ -123,35 +153,55 @@ def amend_charter(ctx: Context, cmd: c.AmendCharter) -> dict[str, Any]:
 def invite_member(ctx: Context, cmd: c.InviteMember, base_url: str) -> dict[str, Any]:
     token = secrets.token_urlsafe(24)
     inviter = rules.require_active(ctx.member, "invite")
-    invitation = rules.invite(commune_id=ctx.commune_id, inviter=inviter, email=cmd.email,
-                              token_hash=token_hash(token), now=ctx.now)
+    invitation = rules.invite(
+        commune_id=ctx.commune_id,
+        inviter=inviter,
+        email=cmd.email,
+        token_hash=token_hash(token),
+        now=ctx.now,
+    )
     ctx.uow.add(invitation)
     assert ctx.commune is not None
     link = f"{base_url.rstrip('/')}/c/{ctx.commune.slug}/join?token={token}"
     inviter_name = ctx.by().get("name", "A member")
-    ctx.uow.add(OutboxMail(
-        id=None, commune_id=ctx.commune_id, recipient=invitation.email,
-        subject=f"Invitation to {ctx.commune.name}",
-        body=(f"{inviter_name} invites you to join {ctx.commune.name}.\n\n"
-              f"Accept the invitation: {link}\n\n"
-              f"Or on the command line: communard member join {ctx.commune.slug} {token}\n\n"
-              f"The invitation expires on {invitation.expires_at:%d %B %Y}."),
-        created_at=ctx.now, sender_id=inviter.id,
-    ))
+    ctx.uow.add(
+        OutboxMail(
+            id=None,
+            commune_id=ctx.commune_id,
+            recipient=invitation.email,
+            subject=f"Invitation to {ctx.commune.name}",
+            body=(
+                f"{inviter_name} invites you to join {ctx.commune.name}.\n\n"
+                f"Accept the invitation: {link}\n\n"
+                f"Or on the command line: communard member join {ctx.commune.slug} {token}\n\n"
+                f"The invitation expires on {invitation.expires_at:%d %B %Y}."
+            ),
+            created_at=ctx.now,
+            sender_id=inviter.id,
+        )
+    )
     # The address stays private: the record names the invitation, not the person.
     ctx.record("member.invited/1", {"invitation": invitation.id, **ctx.by()})
-    return {"invitation": invitation.id, "token": token, "link": link,
-            "expires_at": invitation.expires_at.isoformat()}
+    return {
+        "invitation": invitation.id,
+        "token": token,
+        "link": link,
+        "expires_at": invitation.expires_at.isoformat(),
+    }
 
 
 def join_commune(ctx: Context, cmd: c.JoinCommune, hasher: PasswordHasher) -> dict[str, Any]:
     invitation = None
     if isinstance(cmd.token, str) and cmd.token:
-        invitation = ctx.uow.find(Invitation, commune_id=ctx.commune_id,
-                                  token_hash=token_hash(cmd.token))
+        invitation = ctx.uow.find(
+            Invitation, commune_id=ctx.commune_id, token_hash=token_hash(cmd.token)
+        )
     if invitation is None:
-        raise NotFound("This invitation is not valid.", code="member.invitation_not_found",
-                       hint="Check the link, or ask a member to invite you again.")
+        raise NotFound(
+            "This invitation is not valid.",
+            code="member.invitation_not_found",
+            hint="Check the link, or ask a member to invite you again.",
+        )
     rules.accept(invitation, ctx.now)
     account = ctx.account()
     if account is not None and account.email != invitation.email:
@@ -159,33 +209,52 @@ def join_commune(ctx: Context, cmd: c.JoinCommune, hasher: PasswordHasher) -> di
             "This invitation was sent to another e-mail address than your account's.",
             code="member.invitation_elsewhere",
             hint="Sign out and accept it without an account, or ask for an invitation to "
-                 "your own address.",
+            "your own address.",
         )
     if account is None:
-        account = find_or_create_account(ctx, invitation.email, cmd.display_name, cmd.password,
-                                         hasher)
+        account = find_or_create_account(
+            ctx, invitation.email, cmd.display_name, cmd.password, hasher
+        )
     assert account.id is not None
     active = ctx.uow.count(Member, commune_id=ctx.commune_id, status=rules.ACTIVE)
     status = rules.status_on_joining(ctx.the_charter(), sponsorships=1, active_members=active)
     member = ctx.uow.find(Member, commune_id=ctx.commune_id, account_id=account.id)
     if member is None:
-        member = ctx.uow.add(rules.new_member(commune_id=ctx.commune_id, account_id=account.id,
-                                              now=ctx.now, status=status))
+        member = ctx.uow.add(
+            rules.new_member(
+                commune_id=ctx.commune_id, account_id=account.id, now=ctx.now, status=status
+            )
+        )
     else:
         rules.rejoin(member, status, ctx.now)
         ctx.uow.update(member)
     ctx.uow.update(invitation)
     assert member.id is not None
-    if ctx.the_charter().admission.mode == "sponsors" and ctx.uow.find(
-        Sponsorship, member_id=member.id, sponsor_id=invitation.invited_by
-    ) is None:
-        ctx.uow.add(Sponsorship(id=None, member_id=member.id, sponsor_id=invitation.invited_by,
-                                created_at=ctx.now))
+    if (
+        ctx.the_charter().admission.mode == "sponsors"
+        and ctx.uow.find(Sponsorship, member_id=member.id, sponsor_id=invitation.invited_by) is None
+    ):
+        ctx.uow.add(
+            Sponsorship(
+                id=None, member_id=member.id, sponsor_id=invitation.invited_by, created_at=ctx.now
+            )
+        )
     event = "member.joined/1" if status == rules.ACTIVE else "member.applied/1"
-    ctx.record(event, {**ctx.by(member), "invitation": invitation.id,
-                       "invited_by": invitation.invited_by, "status": status})
-    return {"member": member.id, "account": account.id, "status": status,
-            "commune": ctx.commune.slug if ctx.commune else ""}
+    ctx.record(
+        event,
+        {
+            **ctx.by(member),
+            "invitation": invitation.id,
+            "invited_by": invitation.invited_by,
+            "status": status,
+        },
+    )
+    return {
+        "member": member.id,
+        "account": account.id,
+        "status": status,
+        "commune": ctx.commune.slug if ctx.commune else "",
+    }
 
 
 def admit_member(ctx: Context, cmd: c.AdmitMember) -> dict[str, Any]:
@@ -197,7 +266,9 @@ def admit_member(ctx: Context, cmd: c.AdmitMember) -> dict[str, Any]:
             raise StateError("Only applicants can be admitted.", code="member.not_applicant")
         name = ctx.by(applicant).get("name", f"#{applicant.id}")
         result = propose_with_effect(
-            ctx, class_id=charter.admission.decision_class, title=f"Admission of {name}",
+            ctx,
+            class_id=charter.admission.decision_class,
+            title=f"Admission of {name}",
             body=f"The assembly admits {name} as a member.",
             effect={"type": "member.admit", "member": applicant.id},
         )
@@ -205,11 +276,13 @@ def admit_member(ctx: Context, cmd: c.AdmitMember) -> dict[str, Any]:
     already = ctx.uow.count(Sponsorship, member_id=applicant.id, sponsor_id=sponsor.id) > 0
     rules.sponsor(applicant, sponsor, already)
     assert applicant.id is not None and sponsor.id is not None
-    ctx.uow.add(Sponsorship(id=None, member_id=applicant.id, sponsor_id=sponsor.id,
-                            created_at=ctx.now))
+    ctx.uow.add(
+        Sponsorship(id=None, member_id=applicant.id, sponsor_id=sponsor.id, created_at=ctx.now)
+    )
     count = ctx.uow.count(Sponsorship, member_id=applicant.id)
-    ctx.record("member.sponsored/1", {**ctx.by(applicant), "sponsor": sponsor.id,
-                                      "sponsors": count})
+    ctx.record(
+        "member.sponsored/1", {**ctx.by(applicant), "sponsor": sponsor.id, "sponsors": count}
+    )
     active = ctx.uow.count(Member, commune_id=ctx.commune_id, status=rules.ACTIVE)
     if charter.admission.mode == "open" or count >= rules.sponsors_needed(charter, active):
         rules.activate(applicant, ctx.now)
@@ -234,21 +307,23 @@ def suspend_member(ctx: Context, cmd: c.SuspendMember) -> dict[str, Any]:
         raise StateError("Only active members can be suspended.", code="member.not_active")
     name = ctx.by(target).get("name", f"#{target.id}")
     return propose_with_effect(
-        ctx, class_id="ordinary", title=f"Suspension of {name}",
+        ctx,
+        class_id="ordinary",
+        title=f"Suspension of {name}",
         body=cmd.reason or f"The assembly suspends {name}.",
         effect={"type": "member.suspend", "member": target.id},
     )
 
 
-
 def reinstate_member(ctx: Context, cmd: c.ReinstateMember) -> dict[str, Any]:
     target = ctx.member_by_id(cmd.member)
     if target.status != rules.SUSPENDED:
-        raise StateError("Only suspended members can be reinstated.",
-                         code="member.not_suspended")
+        raise StateError("Only suspended members can be reinstated.", code="member.not_suspended")
     name = ctx.by(target).get("name", f"#{target.id}")
     return propose_with_effect(
-        ctx, class_id="ordinary", title=f"Reinstatement of {name}",
+        ctx,
+        class_id="ordinary",
+        title=f"Reinstatement of {name}",
         body=cmd.reason or f"The assembly lifts the suspension of {name}.",
         effect={"type": "member.reinstate", "member": target.id},
     )

@@ -23,8 +23,12 @@ def deliver_outbox(database: Database, mailer: Mailer, clock: Clock, *, limit: i
         if mail.attempts >= MAX_ATTEMPTS or mail.id is None:
             continue
         with database.unit_of_work() as uow:
-            claimed = uow.claim(OutboxMail, mail.id, {"sent_at": None, "attempts": mail.attempts},
-                                {"attempts": mail.attempts + 1})
+            claimed = uow.claim(
+                OutboxMail,
+                mail.id,
+                {"sent_at": None, "attempts": mail.attempts},
+                {"attempts": mail.attempts + 1},
+            )
             uow.commit()
         if not claimed:
             continue

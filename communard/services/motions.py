@@ -33,14 +33,20 @@ def motion_json(motion: Motion) -> dict[str, Any]:
 
 def draft_motion(ctx: Context, cmd: c.DraftMotion) -> dict[str, Any]:
     motion = rules.new(
-        commune_id=ctx.commune_id, number=ctx.uow.next_number(ctx.commune_id),
-        charter=ctx.the_charter(), decision_class=cmd.decision_class, title=cmd.title,
-        body=cmd.body, mover=ctx.member, now=ctx.now,
+        commune_id=ctx.commune_id,
+        number=ctx.uow.next_number(ctx.commune_id),
+        charter=ctx.the_charter(),
+        decision_class=cmd.decision_class,
+        title=cmd.title,
+        body=cmd.body,
+        mover=ctx.member,
+        now=ctx.now,
     )
     motion.charter_version = ctx.charter_version()
     ctx.uow.add(motion)
-    ctx.record("motion.drafted/1", {**motion_json(motion), "body": motion.body, **ctx.by()},
-               motion=motion)
+    ctx.record(
+        "motion.drafted/1", {**motion_json(motion), "body": motion.body, **ctx.by()}, motion=motion
+    )
     return motion_json(motion)
 
 
@@ -49,8 +55,9 @@ def propose_motion(ctx: Context, cmd: c.ProposeMotion) -> dict[str, Any]:
     if cmd.draft is not None:
         motion = ctx.motion(cmd.draft)
         if motion.state != rules.DRAFT:
-            raise StateError(f"{motion.label()} is {motion.state}, not a draft.",
-                             code="motion.wrong_state")
+            raise StateError(
+                f"{motion.label()} is {motion.state}, not a draft.", code="motion.wrong_state"
+            )
         # A draft goes before the members under the charter in force when it is proposed.
         motion.charter_version = ctx.charter_version()
         charter.decision_class(motion.decision_class)
@@ -59,9 +66,15 @@ def propose_motion(ctx: Context, cmd: c.ProposeMotion) -> dict[str, Any]:
         if cmd.ratifies is not None:
             effect = ratification_effect(ctx, cmd.ratifies, cmd.decision_class)
         motion = rules.new(
-            commune_id=ctx.commune_id, number=ctx.uow.next_number(ctx.commune_id),
-            charter=charter, decision_class=cmd.decision_class, title=cmd.title, body=cmd.body,
-            mover=ctx.member, now=ctx.now, effect=effect,
+            commune_id=ctx.commune_id,
+            number=ctx.uow.next_number(ctx.commune_id),
+            charter=charter,
+            decision_class=cmd.decision_class,
+            title=cmd.title,
+            body=cmd.body,
+            mover=ctx.member,
+            now=ctx.now,
+            effect=effect,
         )
         motion.charter_version = ctx.charter_version()
         ctx.uow.add(motion)
@@ -79,7 +92,8 @@ def ratification_effect(ctx: Context, number: int, class_id: str) -> dict[str, A
         )
     if class_id != cls.ratified_by:
         raise InvalidInput(
-            "decision_class", class_id,
+            "decision_class",
+            class_id,
             f"ratification goes through the class '{cls.ratified_by}' the charter names.",
             code="motion.wrong_class",
         )
@@ -92,8 +106,12 @@ def submit(ctx: Context, motion: Motion) -> dict[str, Any]:
     active = _active_members(ctx)
     rules.submit(motion, cls, ctx.member, ctx.now, active)
     ctx.uow.update(motion)
-    payload = {**motion_json(motion), "body": motion.body, **ctx.by(),
-               "seconds_needed": rules.seconds_needed(cls, active)}
+    payload = {
+        **motion_json(motion),
+        "body": motion.body,
+        **ctx.by(),
+        "seconds_needed": rules.seconds_needed(cls, active),
+    }
     if motion.effect is not None:
         payload["effect"] = motion.effect
     if motion.deliberation_ends_at is not None:
@@ -107,9 +125,15 @@ def propose_with_effect(
 ) -> dict[str, Any]:
     """Propose a motion whose adoption does something (amend the charter, suspend...)."""
     motion = rules.new(
-        commune_id=ctx.commune_id, number=ctx.uow.next_number(ctx.commune_id),
-        charter=ctx.the_charter(), decision_class=class_id, title=title, body=body,
-        mover=ctx.member, now=ctx.now, effect=effect,
+        commune_id=ctx.commune_id,
+        number=ctx.uow.next_number(ctx.commune_id),
+        charter=ctx.the_charter(),
+        decision_class=class_id,
+        title=title,
+        body=body,
+        mover=ctx.member,
+        now=ctx.now,
+        effect=effect,
     )
     motion.charter_version = ctx.charter_version()
     ctx.uow.add(motion)
@@ -119,24 +143,33 @@ def propose_with_effect(
 def second_motion(ctx: Context, cmd: c.SecondMotion) -> dict[str, Any]:
     motion = ctx.motion(cmd.motion)
     cls = ctx.class_of(motion)
-    already = ctx.member is not None and ctx.uow.count(
-        Second, motion_id=motion.id, member_id=ctx.member.id
-    ) > 0
+    already = (
+        ctx.member is not None
+        and ctx.uow.count(Second, motion_id=motion.id, member_id=ctx.member.id) > 0
+    )
     count = ctx.uow.count(Second, motion_id=motion.id) + 1
     active = _active_members(ctx)
     needed = rules.seconds_needed(cls, active)
     step = rules.second(motion, cls, ctx.member, already, count, ctx.now, active)
     assert ctx.member is not None and ctx.member.id is not None and motion.id is not None
     ctx.uow.add(Second(id=None, motion_id=motion.id, member_id=ctx.member.id, created_at=ctx.now))
-    ctx.record("motion.seconded/1", {"motion": motion.number, **ctx.by(), "seconds": count,
-                                     "seconds_needed": needed}, motion=motion)
+    ctx.record(
+        "motion.seconded/1",
+        {"motion": motion.number, **ctx.by(), "seconds": count, "seconds_needed": needed},
+        motion=motion,
+    )
     if step is not None:
         ctx.uow.update(motion)
         assert motion.deliberation_ends_at is not None
-        ctx.record("motion.admitted/1", {
-            "motion": motion.number, "state": motion.state,
-            "deliberation_ends_at": motion.deliberation_ends_at.isoformat(),
-        }, motion=motion)
+        ctx.record(
+            "motion.admitted/1",
+            {
+                "motion": motion.number,
+                "state": motion.state,
+                "deliberation_ends_at": motion.deliberation_ends_at.isoformat(),
+            },
+            motion=motion,
+        )
     return {**motion_json(motion), "seconds": count, "seconds_needed": needed}
 
 
@@ -148,24 +181,38 @@ def comment_on_motion(ctx: Context, cmd: c.CommentOnMotion) -> dict[str, Any]:
     motion = ctx.motion(cmd.motion)
     comment = rules.comment(motion, ctx.member, cmd.body, ctx.now)
     ctx.uow.add(comment)
-    ctx.record("motion.commented/1", {"motion": motion.number, "comment": comment.id,
-                                      "body": comment.body, **ctx.by()}, motion=motion)
+    ctx.record(
+        "motion.commented/1",
+        {"motion": motion.number, "comment": comment.id, "body": comment.body, **ctx.by()},
+        motion=motion,
+    )
     return {"motion": motion.number, "comment": comment.id}
 
 
 def amend_motion(ctx: Context, cmd: c.AmendMotion) -> dict[str, Any]:
     main = ctx.motion(cmd.motion)
     amendment = rules.amend(
-        main=main, number=ctx.uow.next_number(ctx.commune_id), charter=ctx.the_charter(),
-        mover=ctx.member, title=cmd.title or f"Amendment to #{main.number}", body=cmd.body,
+        main=main,
+        number=ctx.uow.next_number(ctx.commune_id),
+        charter=ctx.the_charter(),
+        mover=ctx.member,
+        title=cmd.title or f"Amendment to #{main.number}",
+        body=cmd.body,
         now=ctx.now,
     )
     amendment.charter_version = main.charter_version
     ctx.uow.add(amendment)
-    ctx.record("motion.amended/1", {
-        "motion": main.number, "amendment": amendment.number, "title": amendment.title,
-        "body": amendment.body, **ctx.by(),
-    }, motion=main)
+    ctx.record(
+        "motion.amended/1",
+        {
+            "motion": main.number,
+            "amendment": amendment.number,
+            "title": amendment.title,
+            "body": amendment.body,
+            **ctx.by(),
+        },
+        motion=main,
+    )
     return {**motion_json(amendment), "amends": main.number}
 
 
@@ -175,9 +222,16 @@ def accept_amendment(ctx: Context, cmd: c.AcceptAmendment) -> dict[str, Any]:
     rules.accept_amendment(amendment, main, ctx.member)
     ctx.uow.update(amendment)
     ctx.uow.update(main)
-    ctx.record("amendment.accepted/1", {
-        "motion": main.number, "amendment": amendment.number, "body": main.body, **ctx.by(),
-    }, motion=main)
+    ctx.record(
+        "amendment.accepted/1",
+        {
+            "motion": main.number,
+            "amendment": amendment.number,
+            "body": main.body,
+            **ctx.by(),
+        },
+        motion=main,
+    )
     return {**motion_json(amendment), "amends": main.number}
 
 
@@ -193,16 +247,22 @@ def open_vote(ctx: Context, cmd: c.OpenVote) -> dict[str, Any]:
 def _open(ctx: Context, motion: Motion, member: Member | None) -> None:
     cls = ctx.class_of(motion)
     main = _main_of(ctx, motion) if motion.amends_id is not None else None
-    pending = [] if main is not None else [
-        m.number for m in ctx.uow.find_all(
-            Motion, amends_id=motion.id, state=(rules.DELIBERATION, rules.VOTING)
-        )
-    ]
+    pending = (
+        []
+        if main is not None
+        else [
+            m.number
+            for m in ctx.uow.find_all(
+                Motion, amends_id=motion.id, state=(rules.DELIBERATION, rules.VOTING)
+            )
+        ]
+    )
     rules.open_vote(motion, cls, ctx.now, member=member, pending_amendments=pending, main=main)
     ctx.uow.update(motion)
     assert motion.voting_closes_at is not None
     payload: dict[str, Any] = {
-        "motion": motion.number, "state": motion.state,
+        "motion": motion.number,
+        "state": motion.state,
         "voting_closes_at": motion.voting_closes_at.isoformat(),
     }
     if member is not None:
@@ -220,8 +280,11 @@ def withdraw_motion(ctx: Context, cmd: c.WithdrawMotion) -> dict[str, Any]:
         rules.move(amendment, rules.WITHDRAWN, "main motion withdrawn")
         amendment.closed_at = ctx.now
         ctx.uow.update(amendment)
-        ctx.record("motion.withdrawn/1", {"motion": amendment.number,
-                                          "reason": "main motion withdrawn"}, motion=amendment)
+        ctx.record(
+            "motion.withdrawn/1",
+            {"motion": amendment.number, "reason": "main motion withdrawn"},
+            motion=amendment,
+        )
     return motion_json(motion)
 
 
@@ -244,8 +307,14 @@ def cast_ballot(ctx: Context, cmd: c.CastBallot) -> dict[str, Any]:
     if ctx.member is not None:
         existing = ctx.uow.find(Ballot, motion_id=motion.id, member_id=ctx.member.id)
     previous = existing.choice if existing else None
-    ballot = vote_rules.cast(motion=motion, decision_class=cls, member=ctx.member,
-                             existing=existing, choice=cmd.choice, now=ctx.now)
+    ballot = vote_rules.cast(
+        motion=motion,
+        decision_class=cls,
+        member=ctx.member,
+        existing=existing,
+        choice=cmd.choice,
+        now=ctx.now,
+    )
     if existing is None:
         ctx.uow.add(ballot)
     else:
@@ -259,8 +328,10 @@ def cast_ballot(ctx: Context, cmd: c.CastBallot) -> dict[str, Any]:
 
 def _main_of(ctx: Context, amendment: Motion) -> Motion:
     if amendment.amends_id is None:
-        raise NotFound(f"There is no amendment #{amendment.number} in this commune.",
-                       code="amendment.not_found")
+        raise NotFound(
+            f"There is no amendment #{amendment.number} in this commune.",
+            code="amendment.not_found",
+        )
     main = ctx.uow.find(Motion, id=amendment.amends_id, commune_id=ctx.commune_id)
     if main is None:
         raise LookupError(f"amendment {amendment.id} amends a missing motion")
@@ -300,9 +371,11 @@ def _apply(ctx: Context, motion: Motion) -> None:
         if main.state == rules.DELIBERATION:
             main.body = motion.body
             ctx.uow.update(main)
-            ctx.record("amendment.adopted/1", {"motion": main.number,
-                                               "amendment": motion.number,
-                                               "body": main.body}, motion=main)
+            ctx.record(
+                "amendment.adopted/1",
+                {"motion": main.number, "amendment": motion.number, "body": main.body},
+                motion=main,
+            )
         return
     effect = motion.effect or {}
     kind = effect.get("type")
@@ -310,13 +383,21 @@ def _apply(ctx: Context, motion: Motion) -> None:
         _amend_charter(ctx, motion, effect["text"])
     elif kind in ("member.admit", "member.suspend", "member.reinstate"):
         member = ctx.uow.find(Member, id=effect["member"], commune_id=ctx.commune_id)
-        wanted = {"member.admit": member_rules.APPLICANT, "member.suspend": ACTIVE,
-                  "member.reinstate": member_rules.SUSPENDED}[kind]
+        wanted = {
+            "member.admit": member_rules.APPLICANT,
+            "member.suspend": ACTIVE,
+            "member.reinstate": member_rules.SUSPENDED,
+        }[kind]
         if member is None or member.status != wanted:
-            ctx.record("motion.not_applied/1", {
-                "motion": motion.number, "effect": effect,
-                "reason": f"the member is no longer {wanted}",
-            }, motion=motion)
+            ctx.record(
+                "motion.not_applied/1",
+                {
+                    "motion": motion.number,
+                    "effect": effect,
+                    "reason": f"the member is no longer {wanted}",
+                },
+                motion=motion,
+            )
             return
         if kind == "member.admit":
             member_rules.activate(member, ctx.now)
@@ -332,15 +413,23 @@ def _apply(ctx: Context, motion: Motion) -> None:
     elif kind == "motion.ratify":
         emergency = ctx.uow.find(Motion, commune_id=ctx.commune_id, number=effect["motion"])
         if emergency is None or emergency.state != rules.ADOPTED or emergency.ratified_at:
-            ctx.record("motion.not_applied/1", {
-                "motion": motion.number, "effect": effect,
-                "reason": "the emergency decision is no longer awaiting ratification",
-            }, motion=motion)
+            ctx.record(
+                "motion.not_applied/1",
+                {
+                    "motion": motion.number,
+                    "effect": effect,
+                    "reason": "the emergency decision is no longer awaiting ratification",
+                },
+                motion=motion,
+            )
             return
         rules.ratify(emergency, ctx.now)
         ctx.uow.update(emergency)
-        ctx.record("motion.ratified/1", {"motion": emergency.number, "by_motion": motion.number},
-                   motion=emergency)
+        ctx.record(
+            "motion.ratified/1",
+            {"motion": emergency.number, "by_motion": motion.number},
+            motion=emergency,
+        )
 
 
 def _amend_charter(ctx: Context, motion: Motion, text: str) -> None:
@@ -348,12 +437,23 @@ def _amend_charter(ctx: Context, motion: Motion, text: str) -> None:
     assert commune is not None and commune.id is not None
     parse_charter(text)
     commune.charter_version += 1
-    ctx.uow.add(CharterVersion(id=None, commune_id=commune.id, version=commune.charter_version,
-                               source=text, adopted_at=ctx.now, motion_id=motion.id))
+    ctx.uow.add(
+        CharterVersion(
+            id=None,
+            commune_id=commune.id,
+            version=commune.charter_version,
+            source=text,
+            adopted_at=ctx.now,
+            motion_id=motion.id,
+        )
+    )
     ctx.uow.update(commune)
     ctx.charter = parse_charter(text)
-    ctx.record("charter.amended/1", {"version": commune.charter_version, "motion": motion.number,
-                                     "text": text}, motion=motion)
+    ctx.record(
+        "charter.amended/1",
+        {"version": commune.charter_version, "motion": motion.number, "text": text},
+        motion=motion,
+    )
 
 
 def settle(ctx: Context) -> int:
@@ -377,15 +477,18 @@ def _settle_one(ctx: Context) -> bool:
         elif action == "lapse":
             rules.lapse_unratified(motion, ctx.now)
             ctx.uow.update(motion)
-            ctx.record("motion.lapsed/1", {"motion": motion.number,
-                                           "reason": "emergency decision not ratified"},
-                       motion=motion)
+            ctx.record(
+                "motion.lapsed/1",
+                {"motion": motion.number, "reason": "emergency decision not ratified"},
+                motion=motion,
+            )
         elif action == "open":
             if motion.amends_id is not None:
                 if _main_of(ctx, motion).state != rules.DELIBERATION:
                     continue
-            elif ctx.uow.count(Motion, amends_id=motion.id,
-                               state=(rules.DELIBERATION, rules.VOTING)):
+            elif ctx.uow.count(
+                Motion, amends_id=motion.id, state=(rules.DELIBERATION, rules.VOTING)
+            ):
                 continue
             _open(ctx, motion, None)
         else:

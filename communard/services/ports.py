@@ -64,8 +64,9 @@ class UnitOfWork(Protocol):
 
     def delete(self, kind: type[Any], **where: Any) -> int: ...
 
-    def claim(self, kind: type[Any], record_id: int, expected: dict[str, Any],
-              changes: dict[str, Any]) -> bool:
+    def claim(
+        self, kind: type[Any], record_id: int, expected: dict[str, Any], changes: dict[str, Any]
+    ) -> bool:
         """Conditionally update one record (only if it still has ``expected`` values)."""
         ...
 

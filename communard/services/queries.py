@@ -50,8 +50,14 @@ class Queries:
 
     def _names(self, uow: UnitOfWork, commune_id: int) -> dict[int, str]:
         members = uow.find_all(Member, commune_id=commune_id)
-        accounts = {a.id: a.display_name for a in uow.find_all(
-            Account, id=[m.account_id for m in members])} if members else {}
+        accounts = (
+            {
+                a.id: a.display_name
+                for a in uow.find_all(Account, id=[m.account_id for m in members])
+            }
+            if members
+            else {}
+        )
         return {m.id: accounts.get(m.account_id, "") for m in members if m.id is not None}
 
     def _membership(self, uow: UnitOfWork, commune: Commune, actor: Actor | None) -> Member | None:
@@ -73,8 +79,11 @@ class Queries:
         """Every commune on this installation: slug, name, number of active members."""
         with self._read() as uow:
             return [
-                {"slug": x.slug, "name": x.name,
-                 "members": uow.count(Member, commune_id=x.id, status=ACTIVE)}
+                {
+                    "slug": x.slug,
+                    "name": x.name,
+                    "members": uow.count(Member, commune_id=x.id, status=ACTIVE),
+                }
                 for x in uow.find_all(Commune, order_by="slug")
             ]
 
@@ -86,19 +95,30 @@ class Queries:
             assert commune.id is not None
             charter = current_charter(uow, commune)
             me = self._membership(uow, commune, actor)
-            recent = uow.find_all(Motion, commune_id=commune.id, amends_id=None,
-                                  order_by="number", descending=True, limit=10)
+            recent = uow.find_all(
+                Motion,
+                commune_id=commune.id,
+                amends_id=None,
+                order_by="number",
+                descending=True,
+                limit=10,
+            )
             head = uow.head(commune.id)
             return {
                 "slug": commune.slug,
                 "name": commune.name,
                 "founded_at": _iso(commune.founded_at),
-                "charter": {"version": commune.charter_version, "name": charter.name,
-                            **charter.to_json()},
+                "charter": {
+                    "version": commune.charter_version,
+                    "name": charter.name,
+                    **charter.to_json(),
+                },
                 "members": uow.count(Member, commune_id=commune.id, status=ACTIVE),
                 "applicants": uow.count(Member, commune_id=commune.id, status=APPLICANT),
-                "sections": [{"slug": s.slug, "name": s.name} for s in
-                             uow.find_all(Section, commune_id=commune.id, order_by="name")],
+                "sections": [
+                    {"slug": s.slug, "name": s.name}
+                    for s in uow.find_all(Section, commune_id=commune.id, order_by="name")
+                ],
                 "motions": [self._motion_row(m) for m in recent],
                 "journal": {"seq": head.seq, "hash": head.hash},
                 "you": None if me is None else {"member": me.id, "status": me.status},
@@ -112,19 +132,31 @@ class Queries:
             wanted = commune.charter_version if version is None else version
             chosen = next((v for v in versions if v.version == wanted), None)
             if chosen is None:
-                raise NotFound(f"There is no charter version {version} in this commune.",
-                               code="charter.not_found")
-            motions = {m.id: m.number for m in uow.find_all(
-                Motion, id=[v.motion_id for v in versions if v.motion_id])} if any(
-                v.motion_id for v in versions) else {}
+                raise NotFound(
+                    f"There is no charter version {version} in this commune.",
+                    code="charter.not_found",
+                )
+            motions = (
+                {
+                    m.id: m.number
+                    for m in uow.find_all(Motion, id=[v.motion_id for v in versions if v.motion_id])
+                }
+                if any(v.motion_id for v in versions)
+                else {}
+            )
             return {
                 "version": chosen.version,
                 "current": chosen.version == commune.charter_version,
                 "text": chosen.source,
                 "adopted_at": _iso(chosen.adopted_at),
-                "versions": [{"version": v.version, "adopted_at": _iso(v.adopted_at),
-                              "motion": motions.get(v.motion_id) if v.motion_id else None}
-                             for v in versions],
+                "versions": [
+                    {
+                        "version": v.version,
+                        "adopted_at": _iso(v.adopted_at),
+                        "motion": motions.get(v.motion_id) if v.motion_id else None,
+                    }
+                    for v in versions
+                ],
             }
 
     # Members and sections
@@ -134,20 +166,28 @@ class Queries:
         with self._read() as uow:
             commune = access_commune(uow, slug)
             members = uow.find_all(Member, commune_id=commune.id)
-            accounts = {a.id: a for a in uow.find_all(
-                Account, id=[m.account_id for m in members])} if members else {}
+            accounts = (
+                {a.id: a for a in uow.find_all(Account, id=[m.account_id for m in members])}
+                if members
+                else {}
+            )
             sections = {s.id: s.slug for s in uow.find_all(Section, commune_id=commune.id)}
             rows = []
             for m in members:
-                rows.append({
-                    "member": m.id,
-                    "name": accounts[m.account_id].display_name if m.account_id in accounts else "",
-                    "status": m.status,
-                    "section": sections.get(m.section_id) if m.section_id else None,
-                    "joined_at": _iso(m.joined_at),
-                    "sponsors": uow.count(Sponsorship, member_id=m.id)
-                    if m.status == APPLICANT else None,
-                })
+                rows.append(
+                    {
+                        "member": m.id,
+                        "name": accounts[m.account_id].display_name
+                        if m.account_id in accounts
+                        else "",
+                        "status": m.status,
+                        "section": sections.get(m.section_id) if m.section_id else None,
+                        "joined_at": _iso(m.joined_at),
+                        "sponsors": uow.count(Sponsorship, member_id=m.id)
+                        if m.status == APPLICANT
+                        else None,
+                    }
+                )
             rows.sort(key=lambda r: (r["status"] != ACTIVE, r["name"].lower()))
             return rows
 
@@ -156,9 +196,13 @@ class Queries:
         with self._read() as uow:
             commune = access_commune(uow, slug)
             return [
-                {"section": s.slug, "name": s.name,
-                 "members": uow.count(Member, commune_id=commune.id, section_id=s.id,
-                                      status=ACTIVE)}
+                {
+                    "section": s.slug,
+                    "name": s.name,
+                    "members": uow.count(
+                        Member, commune_id=commune.id, section_id=s.id, status=ACTIVE
+                    ),
+                }
                 for s in uow.find_all(Section, commune_id=commune.id, order_by="name")
             ]
 
@@ -185,8 +229,10 @@ class Queries:
             where: dict[str, Any] = {"commune_id": commune.id, "amends_id": None}
             if state is not None:
                 where["state"] = state
-            return [self._motion_row(m) for m in uow.find_all(
-                Motion, order_by="number", descending=True, **where)]
+            return [
+                self._motion_row(m)
+                for m in uow.find_all(Motion, order_by="number", descending=True, **where)
+            ]
 
     def motion(self, slug: str, number: int, actor: Actor | None = None) -> dict[str, Any]:
         """A motion with everything: text, class rules, seconds, comments, amendments,
@@ -213,8 +259,9 @@ class Queries:
             active = me is not None and me.status == ACTIVE
             is_mover = me is not None and me.id == motion.mover_id
             seconded = me is not None and any(s.member_id == me.id for s in seconds)
-            deliberation_over = (motion.deliberation_ends_at is not None
-                                 and now >= motion.deliberation_ends_at)
+            deliberation_over = (
+                motion.deliberation_ends_at is not None and now >= motion.deliberation_ends_at
+            )
             pending = [a for a in amendments if a.state in (rules.DELIBERATION, rules.VOTING)]
             return {
                 "commune": commune.slug,
@@ -234,58 +281,95 @@ class Queries:
                 "closed_at": _iso(motion.closed_at),
                 "lapses_at": _iso(motion.lapses_at),
                 "ratified_at": _iso(motion.ratified_at),
-                "seconds": [{"member": s.member_id, "name": names.get(s.member_id, "")}
-                            for s in seconds],
-                "seconds_needed": rules.seconds_needed(cls, uow.count(
-                    Member, commune_id=commune.id, status=ACTIVE)) if cls else None,
+                "seconds": [
+                    {"member": s.member_id, "name": names.get(s.member_id, "")} for s in seconds
+                ],
+                "seconds_needed": rules.seconds_needed(
+                    cls, uow.count(Member, commune_id=commune.id, status=ACTIVE)
+                )
+                if cls
+                else None,
                 "comments": [
-                    {"comment": x.id, "member": x.member_id, "name": names.get(x.member_id, ""),
-                     "body": x.body, "created_at": _iso(x.created_at)}
+                    {
+                        "comment": x.id,
+                        "member": x.member_id,
+                        "name": names.get(x.member_id, ""),
+                        "body": x.body,
+                        "created_at": _iso(x.created_at),
+                    }
                     for x in uow.find_all(Comment, motion_id=motion.id)
                 ],
                 "amendments": [
-                    {"motion": a.number, "title": a.title, "body": a.body, "state": a.state,
-                     "mover": {"member": a.mover_id, "name": names.get(a.mover_id, "")},
-                     "decision": (a.outcome or {}).get("decision")}
+                    {
+                        "motion": a.number,
+                        "title": a.title,
+                        "body": a.body,
+                        "state": a.state,
+                        "mover": {"member": a.mover_id, "name": names.get(a.mover_id, "")},
+                        "decision": (a.outcome or {}).get("decision"),
+                    }
                     for a in amendments
                 ],
                 "roll_call": sorted(
-                    ({"member": b.member_id, "name": names.get(b.member_id, ""),
-                      "choice": b.choice, "cast_at": _iso(b.cast_at),
-                      "changed_at": _iso(b.changed_at)} for b in ballots),
+                    (
+                        {
+                            "member": b.member_id,
+                            "name": names.get(b.member_id, ""),
+                            "choice": b.choice,
+                            "cast_at": _iso(b.cast_at),
+                            "changed_at": _iso(b.changed_at),
+                        }
+                        for b in ballots
+                    ),
                     key=lambda r: str(r["name"]).lower(),
                 ),
-                "tally": {**tally.to_json(), "electorate": uow.count(
-                    Member, commune_id=commune.id, status=ACTIVE)},
+                "tally": {
+                    **tally.to_json(),
+                    "electorate": uow.count(Member, commune_id=commune.id, status=ACTIVE),
+                },
                 "outcome": motion.outcome,
                 "history": [e.to_json() for e in uow.entries(commune.id, motion_id=motion.id)],
-                "you": None if me is None else {
+                "you": None
+                if me is None
+                else {
                     "member": me.id,
                     "ballot": my_ballot,
-                    "may_second": active and motion.state == rules.SECONDING and not is_mover
+                    "may_second": active
+                    and motion.state == rules.SECONDING
+                    and not is_mover
                     and not seconded,
-                    "may_vote": active and motion.state == rules.VOTING
+                    "may_vote": active
+                    and motion.state == rules.VOTING
                     and (my_ballot is None or bool(cls and cls.changeable)),
-                    "may_comment": active and motion.state in (
-                        rules.SECONDING, rules.DELIBERATION, rules.VOTING),
-                    "may_amend": active and motion.state == rules.DELIBERATION
+                    "may_comment": active
+                    and motion.state in (rules.SECONDING, rules.DELIBERATION, rules.VOTING),
+                    "may_amend": active
+                    and motion.state == rules.DELIBERATION
                     and motion.amends_id is None,
-                    "may_withdraw": is_mover and active and motion.state in (
-                        rules.DRAFT, rules.SECONDING, rules.DELIBERATION),
+                    "may_withdraw": is_mover
+                    and active
+                    and motion.state in (rules.DRAFT, rules.SECONDING, rules.DELIBERATION),
                     "may_propose": is_mover and active and motion.state == rules.DRAFT,
-                    "may_open_vote": active and motion.state == rules.DELIBERATION and (
-                        (deliberation_over and not pending) if main is None
-                        else (deliberation_over or (main is not None
-                                                    and me.id == main.mover_id))),
-                    "may_accept": active and main is not None and me.id == main.mover_id
-                    and motion.state == rules.DELIBERATION and main.state == rules.DELIBERATION,
+                    "may_open_vote": active
+                    and motion.state == rules.DELIBERATION
+                    and (
+                        (deliberation_over and not pending)
+                        if main is None
+                        else (deliberation_over or (main is not None and me.id == main.mover_id))
+                    ),
+                    "may_accept": active
+                    and main is not None
+                    and me.id == main.mover_id
+                    and motion.state == rules.DELIBERATION
+                    and main.state == rules.DELIBERATION,
                 },
             }
 
     # Journal
 
-    def journal(self, slug: str, *, after: int = 0, limit: int = 100,
-                descending: bool = False) -> dict[str, Any]:
+    def journal(
+        self, slug: str, *, after: int = 0, limit: int = 100, descending: bool = False
+    ) -> dict[str, Any]:
         """A page of the public journal (entries after sequence number ``after``)."""
         limit = max(1, min(int(limit), 1000))
         with self._read() as uow:
@@ -293,13 +377,20 @@ class Queries:
             assert commune.id is not None
             head = uow.head(commune.id)
             if descending:
-                entries = uow.entries(commune.id, limit=limit, descending=True,
-                                      after_seq=0) if after == 0 else [
-                    e for e in uow.entries(commune.id, descending=True) if e.seq < after][:limit]
+                entries = (
+                    uow.entries(commune.id, limit=limit, descending=True, after_seq=0)
+                    if after == 0
+                    else [e for e in uow.entries(commune.id, descending=True) if e.seq < after][
+                        :limit
+                    ]
+                )
             else:
                 entries = uow.entries(commune.id, after_seq=after, limit=limit)
-            return {"commune": commune.slug, "head": {"seq": head.seq, "hash": head.hash},
-                    "entries": [e.to_json() for e in entries]}
+            return {
+                "commune": commune.slug,
+                "head": {"seq": head.seq, "hash": head.hash},
+                "entries": [e.to_json() for e in entries],
+            }
 
     def verify_journal(self, slug: str, *, batch: int = 5000) -> Verification:
         """Check a commune's whole chain, read in batches, against its recorded head."""
@@ -307,17 +398,16 @@ class Queries:
             commune = access_commune(uow, slug)
             assert commune.id is not None
             head = uow.head(commune.id)
-        return journal.verify(self._entries_upto(commune.id, head.seq, batch),
-                              commune=commune.slug, head=head)
+        return journal.verify(
+            self._entries_upto(commune.id, head.seq, batch), commune=commune.slug, head=head
+        )
 
-    def _entries_upto(self, commune_id: int, last: int,
-                      batch: int) -> Iterator[JournalEntry]:
+    def _entries_upto(self, commune_id: int, last: int, batch: int) -> Iterator[JournalEntry]:
         # Entries recorded after the head was read are not part of this check.
         after = 0
         while after < last:
             with self._read() as uow:
-                entries = uow.entries(commune_id, after_seq=after,
-                                      limit=min(batch, last - after))
+                entries = uow.entries(commune_id, after_seq=after, limit=min(batch, last - after))
             if not entries:
                 return
             yield from entries
@@ -349,15 +439,28 @@ class Queries:
             commune = access_commune(uow, slug)
             me = self._membership(uow, commune, actor)
             if me is None or me.status != ACTIVE:
-                raise Forbidden("Only active members have an outbox.",
-                                code="outbox.forbidden",
-                                hint="Sign in as a member of this commune.")
+                raise Forbidden(
+                    "Only active members have an outbox.",
+                    code="outbox.forbidden",
+                    hint="Sign in as a member of this commune.",
+                )
             return [
-                {"mail": m.id, "to": m.recipient, "subject": m.subject, "body": m.body,
-                 "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at),
-                 "last_error": m.last_error}
-                for m in uow.find_all(OutboxMail, commune_id=commune.id, sender_id=me.id,
-                                      order_by="id", descending=True)
+                {
+                    "mail": m.id,
+                    "to": m.recipient,
+                    "subject": m.subject,
+                    "body": m.body,
+                    "created_at": _iso(m.created_at),
+                    "sent_at": _iso(m.sent_at),
+                    "last_error": m.last_error,
+                }
+                for m in uow.find_all(
+                    OutboxMail,
+                    commune_id=commune.id,
+                    sender_id=me.id,
+                    order_by="id",
+                    descending=True,
+                )
             ]
 
     def account(self, actor: Actor | None) -> dict[str, Any]:
@@ -369,21 +472,33 @@ class Queries:
             if account is None:
                 raise Unauthenticated("Sign in first.", code="auth.required")
             memberships = uow.find_all(Member, account_id=account.id)
-            communes = {x.id: x for x in uow.find_all(
-                Commune, id=[m.commune_id for m in memberships])} if memberships else {}
+            communes = (
+                {x.id: x for x in uow.find_all(Commune, id=[m.commune_id for m in memberships])}
+                if memberships
+                else {}
+            )
             return {
                 "account": account.id,
                 "email": account.email,
                 "display_name": account.display_name,
                 "has_password": account.password_hash is not None,
                 "memberships": [
-                    {"commune": communes[m.commune_id].slug, "name": communes[m.commune_id].name,
-                     "member": m.id, "status": m.status}
-                    for m in memberships if m.commune_id in communes
+                    {
+                        "commune": communes[m.commune_id].slug,
+                        "name": communes[m.commune_id].name,
+                        "member": m.id,
+                        "status": m.status,
+                    }
+                    for m in memberships
+                    if m.commune_id in communes
                 ],
                 "tokens": [
-                    {"token_id": t.id, "name": t.name, "created_at": _iso(t.created_at),
-                     "revoked_at": _iso(t.revoked_at)}
+                    {
+                        "token_id": t.id,
+                        "name": t.name,
+                        "created_at": _iso(t.created_at),
+                        "revoked_at": _iso(t.revoked_at),
+                    }
                     for t in uow.find_all(ApiToken, account_id=account.id)
                 ],
             }

@@ -46,20 +46,36 @@ def _error(old: str, new: str) -> CharterError:
         ('quorum = "20%"', 'quorum = "twenty"', "classes.ordinary.quorum", "20%"),
         ('voting = "3d"', 'voting = "three days"', "classes.ordinary.voting", '"7d"'),
         ('voting = "3d"', 'voting = "0"', "classes.ordinary.voting", "longer than 0"),
-        ('threshold_of = "cast"', 'threshold_of = "all"', "classes.ordinary.threshold_of",
-         '"cast"'),
+        (
+            'threshold_of = "cast"',
+            'threshold_of = "all"',
+            "classes.ordinary.threshold_of",
+            '"cast"',
+        ),
         ('ballot = "open"', 'ballot = "show-of-hands"', "classes.ordinary.ballot", '"open"'),
         ("seconds = 2", "seconds = -1", "classes.ordinary.seconds", "0 or more"),
         ("strict = true", 'strict = "yes"', "classes.ordinary.strict", "true"),
         ('admission = "sponsors"', 'admission = "lottery"', "membership.admission", "open"),
-        ('amendment_class = "charter-amendment"', 'amendment_class = "nope"',
-         "charter.amendment_class", "charter-amendment"),
+        (
+            'amendment_class = "charter-amendment"',
+            'amendment_class = "nope"',
+            "charter.amendment_class",
+            "charter-amendment",
+        ),
         ("format = 1", "format = 2", "charter.format", "format = 1"),
-        ('ratified_by = "ordinary"', 'ratified_by = "nothing"', "classes.emergency.ratified_by",
-         "ordinary"),
+        (
+            'ratified_by = "ordinary"',
+            'ratified_by = "nothing"',
+            "classes.emergency.ratified_by",
+            "ordinary",
+        ),
         ('rule = "yes-no"', 'rule = "irv"', "classes.ordinary.rule", "yes-no"),
-        ("[classes.ordinary]", "[classes.ordinary]\ntreshold = 1", "classes.ordinary.treshold",
-         "spelling"),
+        (
+            "[classes.ordinary]",
+            "[classes.ordinary]\ntreshold = 1",
+            "classes.ordinary.treshold",
+            "spelling",
+        ),
     ],
 )
 def test_errors_name_field_value_and_fix(old: str, new: str, field: str, fix: str) -> None:
@@ -78,9 +94,11 @@ def test_secret_ballots_are_reserved() -> None:
 
 def test_ordinary_is_required_and_toml_errors_are_explained() -> None:
     with pytest.raises(CharterError) as missing:
-        parse_charter(DEFAULT.replace("[classes.ordinary]", "[classes.plain]").replace(
-            'decision_class = "ordinary"', 'decision_class = "plain"').replace(
-            'ratified_by = "ordinary"', 'ratified_by = "plain"'))
+        parse_charter(
+            DEFAULT.replace("[classes.ordinary]", "[classes.plain]")
+            .replace('decision_class = "ordinary"', 'decision_class = "plain"')
+            .replace('ratified_by = "ordinary"', 'ratified_by = "plain"')
+        )
     assert missing.value.field == "classes.ordinary"
     with pytest.raises(CharterError) as syntax:
         parse_charter("[charter\nformat = 1")

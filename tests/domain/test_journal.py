@@ -16,9 +16,11 @@ TYPES = ["motion.proposed/1", "vote.cast/1", "member.joined/1", "motion.closed/1
 payloads = st.dictionaries(
     st.text(min_size=1, max_size=8),
     st.recursive(
-        st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.text(max_size=20),
-        lambda inner: st.lists(inner, max_size=3)
-        | st.dictionaries(st.text(min_size=1, max_size=5), inner, max_size=3),
+        st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(st.text(min_size=1, max_size=5), inner, max_size=3)
+        ),
         max_leaves=6,
     ),
     max_size=4,
@@ -29,8 +31,13 @@ def chain(items: list[tuple[str, dict[str, Any]]]) -> list[journal.JournalEntry]
     head = Head()
     entries = []
     for n, (kind, payload) in enumerate(items):
-        entry = next_entry(head, commune="paris-1871", type=kind,
-                           at=f"1871-03-28T{n % 24:02d}:00:00.000000+00:00", payload=payload)
+        entry = next_entry(
+            head,
+            commune="paris-1871",
+            type=kind,
+            at=f"1871-03-28T{n % 24:02d}:00:00.000000+00:00",
+            payload=payload,
+        )
         entries.append(entry)
         head = Head(entry.seq, entry.hash)
     return entries
@@ -59,8 +66,9 @@ def test_an_honest_chain_verifies() -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(entries=chains, data=st.data())
-def test_any_single_byte_change_is_found(entries: list[journal.JournalEntry],
-                                         data: st.DataObject) -> None:
+def test_any_single_byte_change_is_found(
+    entries: list[journal.JournalEntry], data: st.DataObject
+) -> None:
     raw = bytearray(export(entries))
     index = data.draw(st.integers(0, len(raw) - 1))
     value = data.draw(st.integers(0, 255).filter(lambda b: b != raw[index]))
@@ -75,7 +83,7 @@ def test_any_single_byte_change_is_found(entries: list[journal.JournalEntry],
 @given(entries=chains, data=st.data())
 def test_deletion_is_found(entries: list[journal.JournalEntry], data: st.DataObject) -> None:
     index = data.draw(st.integers(0, len(entries) - 1))
-    tampered = entries[:index] + entries[index + 1:]
+    tampered = entries[:index] + entries[index + 1 :]
     result = journal.verify(tampered, head=head_of(entries))
     assert not result.ok
     assert result.bad_position == index + 1

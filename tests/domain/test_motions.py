@@ -26,8 +26,16 @@ def member(n: int, status: str = ACTIVE) -> Member:
 
 
 def motion(state: str = rules.DRAFT) -> Motion:
-    m = rules.new(commune_id=1, number=1, charter=CHARTER, decision_class="ordinary",
-                  title="Bakeries", body="No night work.", mover=member(1), now=NOW)
+    m = rules.new(
+        commune_id=1,
+        number=1,
+        charter=CHARTER,
+        decision_class="ordinary",
+        title="Bakeries",
+        body="No night work.",
+        mover=member(1),
+        now=NOW,
+    )
     m.id = 1
     m.state = state
     return m

@@ -54,14 +54,25 @@ def test_only_abstentions_reject() -> None:
 
 @settings(deadline=None, max_examples=60)  # the first example imports the engine
 @given(
-    yes=st.integers(0, 300), no=st.integers(0, 300), abstain=st.integers(0, 300),
-    extra=st.integers(0, 300), strict=st.booleans(),
-    threshold=st.fractions(Fraction(1, 100), 1), quorum=st.fractions(0, 1),
+    yes=st.integers(0, 300),
+    no=st.integers(0, 300),
+    abstain=st.integers(0, 300),
+    extra=st.integers(0, 300),
+    strict=st.booleans(),
+    threshold=st.fractions(Fraction(1, 100), 1),
+    quorum=st.fractions(0, 1),
     of=st.sampled_from(["cast", "voting", "members"]),
 )
-def test_the_engine_and_the_exact_rule_agree(yes: int, no: int, abstain: int, extra: int,
-                                             strict: bool, threshold: Fraction,
-                                             quorum: Fraction, of: str) -> None:
+def test_the_engine_and_the_exact_rule_agree(
+    yes: int,
+    no: int,
+    abstain: int,
+    extra: int,
+    strict: bool,
+    threshold: Fraction,
+    quorum: Fraction,
+    of: str,
+) -> None:
     cls = replace(ORDINARY, strict=strict, threshold=threshold, quorum=quorum, threshold_of=of)
     tally = Tally(yes, no, abstain)
     electorate = yes + no + abstain + extra
@@ -69,8 +80,11 @@ def test_the_engine_and_the_exact_rule_agree(yes: int, no: int, abstain: int, ex
     assert decide(cls, tally, electorate).decision == exact.decision
     if exact.decision == "adopted":
         # More support never turns an adoption into something else (monotonicity).
-        assert decide_exactly(cls, Tally(yes + 1, no, abstain), electorate + 1).decision in (
-            "adopted", "lapsed") or of == "members"
+        assert (
+            decide_exactly(cls, Tally(yes + 1, no, abstain), electorate + 1).decision
+            in ("adopted", "lapsed")
+            or of == "members"
+        )
 
 
 def test_choices() -> None:

@@ -81,21 +81,33 @@ class Commune:
         return [self.founder, *self.members]
 
 
-def found(app: Application, slug: str = "paris", size: int = 5,
-          charter: str = OPEN_CHARTER) -> Commune:
+def found(
+    app: Application, slug: str = "paris", size: int = 5, charter: str = OPEN_CHARTER
+) -> Commune:
     """Found a commune with an open charter and ``size`` members in all."""
-    result = app.handle(c.FoundCommune(
-        slug=slug, name=f"Commune {slug}", charter=charter,
-        founder_email=f"founder@{slug}.example", founder_name="Louise Michel",
-        founder_password="correct horse battery",
-    ))
+    result = app.handle(
+        c.FoundCommune(
+            slug=slug,
+            name=f"Commune {slug}",
+            charter=charter,
+            founder_email=f"founder@{slug}.example",
+            founder_name="Louise Michel",
+            founder_password="correct horse battery",
+        )
+    )
     commune = Commune(slug, Actor(result["account"]), member_ids=[result["member"]])
     for i in range(size - 1):
         invitation = app.handle(
             c.InviteMember(commune=slug, email=f"m{i}@{slug}.example"), commune.founder
         )
-        joined = app.handle(c.JoinCommune(commune=slug, token=invitation["token"],
-                                          display_name=f"Member {i}", password="password-1234"))
+        joined = app.handle(
+            c.JoinCommune(
+                commune=slug,
+                token=invitation["token"],
+                display_name=f"Member {i}",
+                password="password-1234",
+            )
+        )
         commune.members.append(Actor(joined["account"]))
         commune.member_ids.append(joined["member"])
     return commune

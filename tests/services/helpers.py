@@ -24,11 +24,24 @@ def snapshot(app: Application) -> dict[str, Any]:
     return {"counts": counts, "heads": sorted(tuple(h) for h in heads)}
 
 
-def to_vote(app: Application, commune: Commune, clock: FakeClock, *,
-            decision_class: str = "ordinary", title: str = "Rent freeze") -> int:
+def to_vote(
+    app: Application,
+    commune: Commune,
+    clock: FakeClock,
+    *,
+    decision_class: str = "ordinary",
+    title: str = "Rent freeze",
+) -> int:
     """Propose, second and deliberate a motion until its vote is open; return its number."""
-    result = app.handle(c.ProposeMotion(commune=commune.slug, decision_class=decision_class,
-                                        title=title, body="Rents are frozen."), commune.founder)
+    result = app.handle(
+        c.ProposeMotion(
+            commune=commune.slug,
+            decision_class=decision_class,
+            title=title,
+            body="Rents are frozen.",
+        ),
+        commune.founder,
+    )
     number = result["motion"]
     if result["state"] == "seconding":
         app.handle(c.SecondMotion(commune=commune.slug, motion=number), commune.members[0])

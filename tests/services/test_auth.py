@@ -38,8 +38,9 @@ def test_sessions_expire(app: Application, commune: Commune, clock: FakeClock) -
     assert app.auth.session(signed.token) is None
 
 
-def test_wrong_passwords_are_throttled(app: Application, commune: Commune,
-                                       clock: FakeClock) -> None:
+def test_wrong_passwords_are_throttled(
+    app: Application, commune: Commune, clock: FakeClock
+) -> None:
     for _ in range(5):
         with pytest.raises(Unauthenticated) as wrong:
             app.auth.sign_in(EMAIL, "wrong password")

@@ -16,9 +16,14 @@ def test_every_command_has_a_unique_dotted_id() -> None:
 
 def test_from_json_builds_and_converts_digit_strings() -> None:
     assert c.from_json("vote.cast", {"commune": "paris", "motion": "3", "choice": "for"}) == (
-        c.CastBallot(commune="paris", motion=3, choice="for"))
-    assert c.from_json("motion.propose", {"commune": "p", "title": "T", "body": "B",
-                                          "draft": None}).draft is None
+        c.CastBallot(commune="paris", motion=3, choice="for")
+    )
+    assert (
+        c.from_json(
+            "motion.propose", {"commune": "p", "title": "T", "body": "B", "draft": None}
+        ).draft
+        is None
+    )
 
 
 @pytest.mark.parametrize(

@@ -45,20 +45,24 @@ def test_bad_input_changes_nothing(app: Application, commune: Commune, clock: Fa
         assert snapshot(app) == before, command
 
 
-def test_a_failing_command_leaves_no_journal_entry(app: Application, commune: Commune,
-                                                   clock: FakeClock) -> None:
+def test_a_failing_command_leaves_no_journal_entry(
+    app: Application, commune: Commune, clock: FakeClock
+) -> None:
     number = to_vote(app, commune, clock)
     head = app.queries.journal(commune.slug)["head"]
     with pytest.raises(InvalidInput):
-        app.handle(c.CastBallot(commune=commune.slug, motion=number, choice="perhaps"),
-                   commune.founder)
+        app.handle(
+            c.CastBallot(commune=commune.slug, motion=number, choice="perhaps"), commune.founder
+        )
     assert app.queries.journal(commune.slug)["head"] == head
 
 
 def test_errors_name_the_field_value_and_fix(app: Application, commune: Commune) -> None:
     with pytest.raises(InvalidInput) as error:
-        app.handle(c.ProposeMotion(commune=commune.slug, decision_class="budget", title="T",
-                                   body="B"), commune.founder)
+        app.handle(
+            c.ProposeMotion(commune=commune.slug, decision_class="budget", title="T", body="B"),
+            commune.founder,
+        )
     shape = error.value.to_json()
     assert shape["code"] == "motion.unknown_class"
     assert shape["details"] == {"field": "decision_class", "value": "'budget'"}
@@ -106,9 +110,7 @@ def test_fifty_concurrent_casts_by_one_member_store_one_ballot(
 
 
 @pytest.mark.slow
-def test_casts_racing_the_close_are_counted_exactly(
-    app: Application, clock: FakeClock
-) -> None:
+def test_casts_racing_the_close_are_counted_exactly(app: Application, clock: FakeClock) -> None:
     """Each member changes their ballot again and again while the vote closes: the count
     holds exactly each member's last acknowledged ballot, and nothing after the close."""
     commune = found(app, slug="racing", size=20)
@@ -125,8 +127,7 @@ def test_casts_racing_the_close_are_counted_exactly(
         for turn in range(8):
             choice = ("for", "against", "abstain")[(actor.account_id + turn) % 3]
             try:
-                app.handle(c.CastBallot(commune=commune.slug, motion=number, choice=choice),
-                           actor)
+                app.handle(c.CastBallot(commune=commune.slug, motion=number, choice=choice), actor)
             except CommunardError as error:
                 refused.append(error)
                 return
@@ -147,13 +148,13 @@ def test_casts_racing_the_close_are_counted_exactly(
     assert {error.code for error in refused} <= {"vote.closed"}
     assert len(acknowledged) >= 40 and refused
     detail = app.queries.motion(commune.slug, number)
-    accounts = dict(zip(commune.member_ids, (a.account_id for a in commune.everyone),
-                        strict=True))
+    accounts = dict(zip(commune.member_ids, (a.account_id for a in commune.everyone), strict=True))
     counted = {accounts[r["member"]]: r["choice"] for r in detail["roll_call"]}
     assert counted == last
     outcome = detail["outcome"]
     assert (outcome["for"], outcome["against"], outcome["abstain"]) == tuple(
-        list(last.values()).count(x) for x in ("for", "against", "abstain"))
+        list(last.values()).count(x) for x in ("for", "against", "abstain")
+    )
     assert all(r["cast_at"] < closes for r in detail["roll_call"])
     assert all((r["changed_at"] or r["cast_at"]) < closes for r in detail["roll_call"])
     assert app.queries.verify_journal(commune.slug).ok

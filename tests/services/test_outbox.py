@@ -30,16 +30,22 @@ def mailer() -> Mailer:
 
 @pytest.fixture
 def mailing_app(database_url: str, clock: FakeClock, mailer: Mailer) -> Iterator[Application]:
-    application = bootstrap(database_url, clock=clock, mailer=mailer,
-                            password_hasher=fast_hasher(), base_url="https://commune.example")
+    application = bootstrap(
+        database_url,
+        clock=clock,
+        mailer=mailer,
+        password_hasher=fast_hasher(),
+        base_url="https://commune.example",
+    )
     yield application
     application.close()
 
 
 def test_invitations_are_mailed_once(mailing_app: Application, mailer: Mailer) -> None:
     commune = found(mailing_app, size=2)
-    invitation = mailing_app.handle(c.InviteMember(commune="paris", email="x@example.org"),
-                                    commune.founder)
+    invitation = mailing_app.handle(
+        c.InviteMember(commune="paris", email="x@example.org"), commune.founder
+    )
     assert len(mailer.sent) == 2  # the fixture's invitation and this one
     recipient, subject, body = mailer.sent[-1]
     assert recipient == "x@example.org" and subject == "Invitation to Commune paris"
@@ -55,8 +61,9 @@ def test_a_mail_server_failure_does_not_undo_the_invitation(
 ) -> None:
     commune = found(mailing_app, size=1)
     mailer.fail = True
-    invitation = mailing_app.handle(c.InviteMember(commune="paris", email="x@example.org"),
-                                    commune.founder)
+    invitation = mailing_app.handle(
+        c.InviteMember(commune="paris", email="x@example.org"), commune.founder
+    )
     assert invitation["token"]
     waiting = mailing_app.queries.outbox("paris", commune.founder)[0]
     assert waiting["sent_at"] is None and "mail server down" in waiting["last_error"]
@@ -67,7 +74,12 @@ def test_smtp_urls() -> None:
 
     mailer = SmtpMailer.from_url("smtp://louise:s%40cret@mail.example:587?from=paris@example.org")
     assert (mailer.host, mailer.port, mailer.username, mailer.password, mailer.tls) == (
-        "mail.example", 587, "louise", "s@cret", False)
+        "mail.example",
+        587,
+        "louise",
+        "s@cret",
+        False,
+    )
     assert mailer.sender == "paris@example.org"
     assert SmtpMailer.from_url("smtps://mail.example").port == 465
     with pytest.raises(ValueError):

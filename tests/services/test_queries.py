@@ -29,8 +29,9 @@ def test_commune_home_and_lists(app: Application, commune: Commune, clock: FakeC
         app.queries.commune("atlantis")
 
 
-def test_motion_detail_says_what_you_may_do(app: Application, commune: Commune,
-                                            clock: FakeClock) -> None:
+def test_motion_detail_says_what_you_may_do(
+    app: Application, commune: Commune, clock: FakeClock
+) -> None:
     app.handle(c.ProposeMotion(commune=commune.slug, title="T", body="B"), commune.founder)
     mover = app.queries.motion(commune.slug, 1, commune.founder)["you"]
     other = app.queries.motion(commune.slug, 1, commune.members[0])["you"]
@@ -41,8 +42,7 @@ def test_motion_detail_says_what_you_may_do(app: Application, commune: Commune,
     clock.advance(days=1, seconds=1)
     detail = app.queries.motion(commune.slug, 1, commune.members[0])  # opens the vote
     assert detail["state"] == "voting" and detail["you"]["may_vote"]
-    app.handle(c.CastBallot(commune=commune.slug, motion=1, choice="against"),
-               commune.members[0])
+    app.handle(c.CastBallot(commune=commune.slug, motion=1, choice="against"), commune.members[0])
     detail = app.queries.motion(commune.slug, 1, commune.members[0])
     assert detail["you"]["ballot"] == "against"
     assert detail["roll_call"][0]["name"] == "Member 0"
@@ -54,8 +54,7 @@ def test_journal_pages_and_export(app: Application, commune: Commune) -> None:
     after = app.queries.journal(commune.slug, after=3, limit=2)
     assert [e["seq"] for e in after["entries"]] == [4, 5]
     newest = app.queries.journal(commune.slug, limit=2, descending=True)
-    assert [e["seq"] for e in newest["entries"]] == [page["head"]["seq"],
-                                                    page["head"]["seq"] - 1]
+    assert [e["seq"] for e in newest["entries"]] == [page["head"]["seq"], page["head"]["seq"] - 1]
     lines = list(app.queries.export_journal(commune.slug, batch=4))
     assert len(lines) == page["head"]["seq"]
     data = "".join(line + "\n" for line in lines).encode()
@@ -66,7 +65,8 @@ def test_journal_pages_and_export(app: Application, commune: Commune) -> None:
 def test_charter_versions(app: Application, commune: Commune) -> None:
     charter = app.queries.charter(commune.slug)
     assert charter["version"] == 1 and charter["current"]
-    assert charter["versions"] == [{"version": 1, "adopted_at": charter["adopted_at"],
-                                    "motion": None}]
+    assert charter["versions"] == [
+        {"version": 1, "adopted_at": charter["adopted_at"], "motion": None}
+    ]
     with pytest.raises(NotFound):
         app.queries.charter(commune.slug, version=2)

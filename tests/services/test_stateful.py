@@ -40,8 +40,11 @@ class Assembly(RuleBasedStateMachine):
         self.directory = Path(tempfile.mkdtemp())
         shutil.copyfile(template(), self.directory / "db.sqlite")
         self.clock = FakeClock()
-        self.app = bootstrap(f"sqlite:///{self.directory / 'db.sqlite'}", clock=self.clock,
-                             password_hasher=fast_hasher())
+        self.app = bootstrap(
+            f"sqlite:///{self.directory / 'db.sqlite'}",
+            clock=self.clock,
+            password_hasher=fast_hasher(),
+        )
         self.commune = found(self.app, slug="random", size=4)
         self.motions = 0
 
@@ -117,13 +120,18 @@ class Assembly(RuleBasedStateMachine):
             if outcome is not None:
                 tally = [r["choice"] for r in detail["roll_call"]]
                 assert (outcome["for"], outcome["against"], outcome["abstain"]) == (
-                    tally.count("for"), tally.count("against"), tally.count("abstain"))
+                    tally.count("for"),
+                    tally.count("against"),
+                    tally.count("abstain"),
+                )
 
 
 @pytest.mark.slow
 def test_random_assemblies_keep_their_record() -> None:
     Assembly.TestCase.settings = settings(
-        max_examples=4, stateful_step_count=20, deadline=None,
+        max_examples=4,
+        stateful_step_count=20,
+        deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
     )
     Assembly.TestCase().runTest()

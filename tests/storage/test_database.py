@@ -59,8 +59,17 @@ def test_migrations_create_the_schema_once(fresh_database_url: str) -> None:
             thread.join()
         assert is_current(engine)
         names = set(inspect(engine).get_table_names())
-        assert {"communes", "members", "motions", "ballots", "journal_entries",
-                "journal_heads", "sessions", "outbox", "alembic_version"} <= names
+        assert {
+            "communes",
+            "members",
+            "motions",
+            "ballots",
+            "journal_entries",
+            "journal_heads",
+            "sessions",
+            "outbox",
+            "alembic_version",
+        } <= names
         migrate(engine)
     finally:
         engine.dispose()
@@ -68,8 +77,15 @@ def test_migrations_create_the_schema_once(fresh_database_url: str) -> None:
 
 def _commune_with_a_vote(url: str) -> tuple[object, Actor]:
     app = bootstrap(url, clock=FakeClock(), password_hasher=fast_hasher())
-    founded = app.handle(c.FoundCommune(slug="paris", name="Paris", charter=CHARTER,
-                                        founder_email="a@example.org", founder_name="A"))
+    founded = app.handle(
+        c.FoundCommune(
+            slug="paris",
+            name="Paris",
+            charter=CHARTER,
+            founder_email="a@example.org",
+            founder_name="A",
+        )
+    )
     actor = Actor(founded["account"])
     app.handle(c.ProposeMotion(commune="paris", title="T", body="B"), actor)
     app.handle(c.Tick())
@@ -84,8 +100,15 @@ def test_one_member_one_ballot_is_a_database_constraint(database_url: str) -> No
         existing = uow.find(Ballot, choice="for")
         assert existing is not None
         with pytest.raises(Conflict):
-            uow.add(Ballot(id=None, motion_id=existing.motion_id, member_id=existing.member_id,
-                           choice="against", cast_at=datetime.now(UTC)))
+            uow.add(
+                Ballot(
+                    id=None,
+                    motion_id=existing.motion_id,
+                    member_id=existing.member_id,
+                    choice="against",
+                    cast_at=datetime.now(UTC),
+                )
+            )
     app.close()  # type: ignore[attr-defined]
 
 
@@ -126,19 +149,31 @@ def test_motions_recorded_before_0002_keep_todays_charter(fresh_database_url: st
     try:
         migrate(engine, "0001")
         with engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO accounts (id, email, display_name, created_at) "
-                "VALUES (1, 'a@example.org', 'A', CURRENT_TIMESTAMP)"))
-            connection.execute(text(
-                "INSERT INTO communes (id, slug, name, charter_version, founded_at) "
-                "VALUES (1, 'paris', 'Paris', 3, CURRENT_TIMESTAMP)"))
-            connection.execute(text(
-                "INSERT INTO members (id, commune_id, account_id, status, joined_at) "
-                "VALUES (1, 1, 1, 'active', CURRENT_TIMESTAMP)"))
-            connection.execute(text(
-                "INSERT INTO motions (id, commune_id, number, decision_class, title, body, "
-                "mover_id, state, created_at) "
-                "VALUES (1, 1, 1, 'ordinary', 'T', 'B', 1, 'draft', CURRENT_TIMESTAMP)"))
+            connection.execute(
+                text(
+                    "INSERT INTO accounts (id, email, display_name, created_at) "
+                    "VALUES (1, 'a@example.org', 'A', CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO communes (id, slug, name, charter_version, founded_at) "
+                    "VALUES (1, 'paris', 'Paris', 3, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO members (id, commune_id, account_id, status, joined_at) "
+                    "VALUES (1, 1, 1, 'active', CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO motions (id, commune_id, number, decision_class, title, body, "
+                    "mover_id, state, created_at) "
+                    "VALUES (1, 1, 1, 'ordinary', 'T', 'B', 1, 'draft', CURRENT_TIMESTAMP)"
+                )
+            )
         migrate(engine)
         with engine.connect() as connection:
             assert connection.execute(text("SELECT charter_version FROM motions")).scalar() == 3

@@ -77,7 +77,8 @@ def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite"):
         if database_url in ("sqlite://", "sqlite:///:memory:") or ":memory:" in database_url:
             raise InvalidInput(
-                "database_url", database_url,
+                "database_url",
+                database_url,
                 "use a file, such as sqlite:///communard.db (an in-memory database is not "
                 "shared between connections).",
                 code="database.invalid_url",
@@ -95,10 +96,12 @@ def make_engine(database_url: str) -> Engine:
         url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
         # No pre-ping: it would cost a round trip per command; a dropped connection fails
         # one command and the pool replaces it.
-        return create_engine(url, pool_size=10, max_overflow=30, pool_timeout=120,
-                             pool_recycle=1800)
+        return create_engine(
+            url, pool_size=10, max_overflow=30, pool_timeout=120, pool_recycle=1800
+        )
     raise InvalidInput(
-        "database_url", database_url,
+        "database_url",
+        database_url,
         "use sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE.",
         code="database.invalid_url",
     )
@@ -173,16 +176,20 @@ class SqlUnitOfWork:
 
     def add(self, record: T) -> T:
         table = TABLES[type(record)]
-        values = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)  # type: ignore[arg-type]
-                  if f.name != "id"}
+        values = {
+            f.name: getattr(record, f.name)
+            for f in dataclasses.fields(record)  # type: ignore[arg-type]
+            if f.name != "id"
+        }
         result = self._execute(insert(table).values(**values).returning(table.c.id))
         record.id = result.scalar_one()  # type: ignore[attr-defined]
         return record
 
     def update(self, record: Any) -> None:
         table = TABLES[type(record)]
-        values = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)
-                  if f.name != "id"}
+        values = {
+            f.name: getattr(record, f.name) for f in dataclasses.fields(record) if f.name != "id"
+        }
         self._execute(sql_update(table).where(table.c.id == record.id).values(**values))
 
     def _where(self, table: Table, where: dict[str, Any]) -> list[Any]:
@@ -251,13 +258,17 @@ class SqlUnitOfWork:
 
     def due_motions(self, now: datetime, commune_id: int | None = None) -> list[Motion]:
         m = t.motions.c
-        query = select(t.motions).where(
-            or_(
-                and_(m.state == "voting", m.voting_closes_at <= now),
-                and_(m.state == "deliberation", m.deliberation_ends_at <= now),
-                and_(m.state == "adopted", m.lapses_at <= now, m.ratified_at.is_(None)),
+        query = (
+            select(t.motions)
+            .where(
+                or_(
+                    and_(m.state == "voting", m.voting_closes_at <= now),
+                    and_(m.state == "deliberation", m.deliberation_ends_at <= now),
+                    and_(m.state == "adopted", m.lapses_at <= now, m.ratified_at.is_(None)),
+                )
             )
-        ).order_by(m.commune_id, m.number)
+            .order_by(m.commune_id, m.number)
+        )
         if commune_id is not None:
             query = query.where(m.commune_id == commune_id)
         return [self._build(Motion, row) for row in self._execute(query)]
@@ -270,8 +281,9 @@ class SqlUnitOfWork:
 
     def create_head(self, commune_id: int) -> Head:
         head = Head()
-        self._execute(insert(t.journal_heads).values(commune_id=commune_id, seq=head.seq,
-                                                      hash=head.hash))
+        self._execute(
+            insert(t.journal_heads).values(commune_id=commune_id, seq=head.seq, hash=head.hash)
+        )
         return head
 
     def lock_commune(self, slug: str) -> Head | None:
@@ -359,8 +371,13 @@ def _entry(row: Any) -> JournalEntry:
         # Keep the stored bytes visible: the entry's hash then fails, naming this entry.
         payload = {"unreadable": row.payload}
     return JournalEntry(
-        commune=row.slug, seq=row.seq, type=row.type, at=row.at, payload=payload,
-        prev=row.prev, hash=row.hash,
+        commune=row.slug,
+        seq=row.seq,
+        type=row.type,
+        at=row.at,
+        payload=payload,
+        prev=row.prev,
+        hash=row.hash,
     )
 
 

@@ -77,7 +77,8 @@ def _id() -> Column[int]:
 
 
 accounts = Table(
-    "accounts", metadata,
+    "accounts",
+    metadata,
     _id(),
     Column("email", String(254), nullable=False, unique=True),
     Column("display_name", String(100), nullable=False),
@@ -86,7 +87,8 @@ accounts = Table(
 )
 
 communes = Table(
-    "communes", metadata,
+    "communes",
+    metadata,
     _id(),
     Column("slug", String(63), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
@@ -95,7 +97,8 @@ communes = Table(
 )
 
 charters = Table(
-    "charters", metadata,
+    "charters",
+    metadata,
     _id(),
     Column("commune_id", ForeignKey("communes.id"), nullable=False),
     Column("version", Integer, nullable=False),
@@ -106,7 +109,8 @@ charters = Table(
 )
 
 sections = Table(
-    "sections", metadata,
+    "sections",
+    metadata,
     _id(),
     Column("commune_id", ForeignKey("communes.id"), nullable=False),
     Column("slug", String(63), nullable=False),
@@ -116,7 +120,8 @@ sections = Table(
 )
 
 members = Table(
-    "members", metadata,
+    "members",
+    metadata,
     _id(),
     Column("commune_id", ForeignKey("communes.id"), nullable=False),
     Column("account_id", ForeignKey("accounts.id"), nullable=False),
@@ -128,7 +133,8 @@ members = Table(
 )
 
 sponsorships = Table(
-    "sponsorships", metadata,
+    "sponsorships",
+    metadata,
     _id(),
     Column("member_id", ForeignKey("members.id"), nullable=False),
     Column("sponsor_id", ForeignKey("members.id"), nullable=False),
@@ -137,7 +143,8 @@ sponsorships = Table(
 )
 
 invitations = Table(
-    "invitations", metadata,
+    "invitations",
+    metadata,
     _id(),
     Column("commune_id", ForeignKey("communes.id"), nullable=False),
     Column("email", String(254), nullable=False),
@@ -149,7 +156,8 @@ invitations = Table(
 )
 
 motions = Table(
-    "motions", metadata,
+    "motions",
+    metadata,
     _id(),
     Column("commune_id", ForeignKey("communes.id"), nullable=False),
     Column("number", Integer, nullable=False),
@@ -175,7 +183,8 @@ motions = Table(
 )
 
 seconds = Table(
-    "seconds", metadata,
+    "seconds",
+    metadata,
     _id(),
     Column("motion_id", ForeignKey("motions.id"), nullable=False),
     Column("member_id", ForeignKey("members.id"), nullable=False),
@@ -184,7 +193,8 @@ seconds = Table(
 )
 
 comments = Table(
-    "comments", metadata,
+    "comments",
+    metadata,
     _id(),
     Column("motion_id", ForeignKey("motions.id"), nullable=False, index=True),
     Column("member_id", ForeignKey("members.id"), nullable=False),
@@ -194,7 +204,8 @@ comments = Table(
 
 # One member, one ballot: the database itself refuses a second row.
 ballots = Table(
-    "ballots", metadata,
+    "ballots",
+    metadata,
     _id(),
     Column("motion_id", ForeignKey("motions.id"), nullable=False),
     Column("member_id", ForeignKey("members.id"), nullable=False),
@@ -207,14 +218,16 @@ ballots = Table(
 # The head row of each commune's journal is locked by every command, so that
 # sequence numbers never fork and ballots cannot race a close.
 journal_heads = Table(
-    "journal_heads", metadata,
+    "journal_heads",
+    metadata,
     Column("commune_id", ForeignKey("communes.id"), primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
 
 journal_entries = Table(
-    "journal_entries", metadata,
+    "journal_entries",
+    metadata,
     _id(),
     Column("commune_id", ForeignKey("communes.id"), nullable=False),
     Column("seq", Integer, nullable=False),
@@ -228,7 +241,8 @@ journal_entries = Table(
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     _id(),
     Column("account_id", ForeignKey("accounts.id"), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
@@ -238,7 +252,8 @@ sessions = Table(
 )
 
 api_tokens = Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     _id(),
     Column("account_id", ForeignKey("accounts.id"), nullable=False),
     Column("name", String(100), nullable=False),
@@ -248,7 +263,8 @@ api_tokens = Table(
 )
 
 login_attempts = Table(
-    "login_attempts", metadata,
+    "login_attempts",
+    metadata,
     _id(),
     Column("key", String(254), nullable=False),
     Column("at", UtcDateTime, nullable=False),
@@ -256,7 +272,8 @@ login_attempts = Table(
 )
 
 outbox = Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     _id(),
     Column("commune_id", ForeignKey("communes.id")),
     Column("recipient", String(254), nullable=False),

@@ -234,6 +234,7 @@ def test_add_one_search_equals_linear_on_larger_random_instances(seed: int) -> N
             "mes", profile, completion="add1", add1_until=until, tie_break=order, search=False
         )
         assert fast.winners == slow.winners
+        assert fast.details["share"] == slow.details["share"]
         # The resumed run's exact payments are those of a fresh run at its share.
         fresh = mes_engine(profile, "cost", order).run(Fraction(fast.details["share"]))
         assert [r.extra["max_payment"] for r in fast.rounds] == fresh.payments

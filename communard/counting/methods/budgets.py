@@ -340,7 +340,8 @@ def equal_shares_add1(
             break
         k += 1
         if search and run.stable_until > base + k:
-            k = max(k, math.ceil(run.stable_until) - base)
+            # Never past the largest share the linear loop tries (one voter, whole budget).
+            k = min(max(k, math.ceil(run.stable_until) - base), budget - base)
         candidate_share = Fraction(base + k)
         if search:
             candidate = engine.rerun(run, candidate_share)
@@ -348,6 +349,14 @@ def equal_shares_add1(
             candidate = engine.run(candidate_share, settle=False)
         runs += 1
         if int(profile.costs[candidate.winners].sum()) > budget:
+            last = Fraction(base + k - 1)
+            if search and last > share:
+                # Linear add-one accepts every share up to this one (the skipped shares all
+                # repeat the kept outcome): report its share and payments, as it would.
+                again = engine.rerun(run, last)
+                runs += 1
+                if again.winners == run.winners:
+                    run, share = again, last
             break
         run, share = candidate, candidate_share
     engine.settle_run(run)

@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "journal": "communard.adapters.cli.journal:journal",
     "member": "communard.adapters.cli.members:member",
     "motion": "communard.adapters.cli.motions:motion",
+    "receipt": "communard.adapters.cli.receipts:receipt",
     "serve": "communard.adapters.cli.serve:serve",
     "tick": "communard.adapters.cli.communes:tick",
     "vote": "communard.adapters.cli.votes:vote",

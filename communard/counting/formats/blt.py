@@ -30,7 +30,7 @@ line-by-line path.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -44,7 +44,7 @@ _QUOTED = re.compile(rb'"((?:[^"\\]|\\.)*)"|(\S+)')
 _NUMERIC_BYTES = np.zeros(256, dtype=bool)
 _NUMERIC_BYTES[list(b"0123456789 \t\r\n\f\v")] = True
 _OPTION = re.compile(r"\[\s*([A-Za-z_][\w-]*)\s*(.*?)\s*\]")
-_POW10 = np.array([10**i for i in range(19)], dtype=np.int64)
+IntArray = npt.NDArray[np.int64]
 
 
 class _Source:
@@ -201,29 +201,65 @@ def _candidate_index(
     )
 
 
-def _parse_numeric(
-    src: _Source, base: int, section: bytes, n_options: int
-) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], int]:
-    """Parse a ballot section of digits and whitespace with whole-array numpy."""
-    buf = np.frombuffer(section, dtype=np.uint8)
+_CHUNK = 1 << 20
+
+
+def _chunk_tokens(chunk: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.int64], IntArray, int]:
+    """The numbers in a block of digits and whitespace, their offsets, and the longest."""
     # uint8 arithmetic wraps, so one comparison finds the digits.
-    digit = (buf - np.uint8(48)) < 10
+    digit = (chunk - np.uint8(48)) < 10
     # Token edges alternate start, end, start, ...: one scan finds them all.
     padded = np.concatenate(([False], digit, [False])).view(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     starts = edges[0::2]
-    ends = edges[1::2]
-    if len(starts) == 0:
-        raise src.error(base, "no ballots and no end marker '0' after the header.")
-    lengths = ends - starts
-    longest = int(lengths.max())
+    lengths = edges[1::2] - starts
+    longest = int(lengths.max()) if len(lengths) else 0
     if longest > 18:
-        raise src.error(base + int(starts[np.argmax(lengths)]), "a number is too large.")
+        return np.zeros(0, dtype=np.int64), starts[np.argmax(lengths) :], longest
     # Horner's rule across the digit positions of all tokens at once.
-    values = buf[starts].astype(np.int64) - 48
+    values = chunk[starts].astype(np.int64) - 48
     for place in range(1, longest):
         longer = np.flatnonzero(lengths > place)
-        values[longer] = values[longer] * 10 + (buf[starts[longer] + place].astype(np.int64) - 48)
+        values[longer] = values[longer] * 10 + (chunk[starts[longer] + place].astype(np.int64) - 48)
+    return values, starts, longest
+
+
+def _parse_numeric(
+    src: _Source, base: int, section: bytes, n_options: int
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], int]:
+    """Parse a ballot section of digits and whitespace with whole-array numpy.
+
+    The bytes are read in blocks of about a megabyte, cut at line ends, so the
+    temporaries stay small and are reused (a cold process pays for every fresh
+    page it touches); only the numbers themselves are kept.
+    """
+    buf = np.frombuffer(section, dtype=np.uint8)
+    parts: list[npt.NDArray[np.int64]] = []
+    blocks: list[tuple[int, int]] = []  # (byte offset, first token) of each block
+    pos, tokens = 0, 0
+    while pos < len(buf):
+        end = min(pos + _CHUNK, len(buf))
+        if end < len(buf):
+            cut = section.rfind(b"\n", pos, end)
+            end = cut + 1 if cut > pos else len(buf)
+        values, starts, longest = _chunk_tokens(buf[pos:end])
+        if longest > 18:
+            raise src.error(base + pos + int(starts[0]), "a number is too large.")
+        blocks.append((pos, tokens))
+        parts.append(values)
+        tokens += len(values)
+        pos = end
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def offset(token: int) -> int:
+        """Where token number ``token`` starts, from the start of the section."""
+        block = max(i for i, (_, first) in enumerate(blocks) if first <= token)
+        start, first = blocks[block]
+        stop = blocks[block + 1][0] if block + 1 < len(blocks) else len(buf)
+        return start + int(_chunk_tokens(buf[start:stop])[1][token - first])
+
+    if len(values) == 0:
+        raise src.error(base, "no ballots and no end marker '0' after the header.")
     zeros = np.flatnonzero(values == 0)
     # A ballot is "weight c1 ... 0"; the end marker is a 0 right after a ballot's 0
     # (or first of all), since weights and candidate numbers are at least 1.
@@ -235,41 +271,36 @@ def _parse_numeric(
     end_token = int(zeros[n_ballots])
     if end_token + 1 < len(values):
         raise src.error(
-            base + int(starts[end_token + 1]),
+            base + offset(end_token + 1),
             "text after the end marker '0' where candidate names were expected.",
         )
     b_start = prev[:n_ballots] + 1  # weight token of each ballot
-    b_end = zeros[:n_ballots]  # its 0 token
-    weights = values[b_start]
-    width = b_end - b_start - 1
+    width = zeros[:n_ballots] - b_start - 1
     n_ranks = max(int(width.max()) if n_ballots else 0, 1)
-    is_candidate = np.ones(end_token, dtype=bool)
-    is_candidate[b_start] = False
-    is_candidate[b_end] = False
-    cand_tokens = np.flatnonzero(is_candidate)
-    cands = values[cand_tokens]
-    bad = np.flatnonzero(cands > n_options)
-    if len(bad):
-        token = int(cand_tokens[bad[0]])
-        raise src.error(
-            base + int(starts[token]),
-            f"{int(values[token])} is not a candidate (1 to {n_options}).",
-        )
-    row = np.repeat(np.arange(n_ballots), width)
-    col = cand_tokens - np.repeat(b_start + 1, width)
     matrix = np.full((n_ballots, n_ranks), EMPTY, dtype=rank_dtype(n_options))
-    matrix[row, col] = cands - 1
-    ranks, grouped = group_ballots(matrix, weights, n_options)
-    _check_repeats(src, base, ranks, matrix, starts[b_start])
-    return ranks, grouped, base + int(ends[end_token])
+    # Fill rank by rank: the j-th preference of every ballot that has one.
+    for j in range(n_ranks):
+        rows = np.flatnonzero(width > j)
+        tokens_j = b_start[rows] + 1 + j
+        cands = values[tokens_j]
+        bad = np.flatnonzero(cands > n_options)
+        if len(bad):
+            token = int(tokens_j[bad[0]])
+            raise src.error(
+                base + offset(token), f"{int(values[token])} is not a candidate (1 to {n_options})."
+            )
+        matrix[rows, j] = cands - 1
+    ranks, grouped = group_ballots(matrix, values[b_start], n_options)
+    _check_repeats(src, ranks, matrix, lambda row: base + offset(int(b_start[row])))
+    # The names begin after the end marker's single "0".
+    return ranks, grouped, base + offset(end_token) + 1
 
 
 def _check_repeats(
     src: _Source,
-    base: int,
     distinct: npt.NDArray[Any],
     matrix: npt.NDArray[Any],
-    line_starts: npt.NDArray[Any],
+    offset_of_row: Callable[[int], int],
 ) -> None:
     """Refuse a ballot that ranks a candidate twice (checked on the distinct ballots)."""
     if distinct.shape[1] < 2:
@@ -279,9 +310,7 @@ def _check_repeats(
     rows = np.flatnonzero(repeat.any(axis=1))
     if len(rows):
         first = int(np.flatnonzero((matrix == distinct[rows[0]]).all(axis=1))[0])
-        raise src.error(
-            base + int(line_starts[first]), "a candidate is ranked twice on this ballot."
-        )
+        raise src.error(offset_of_row(first), "a candidate is ranked twice on this ballot.")
 
 
 def group_ballots(

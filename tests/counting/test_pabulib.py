@@ -16,11 +16,14 @@ Notes per file, where a reader might wonder:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from communard.adapters.cli import main
 from communard.counting import count
 from communard.counting.errors import BallotFormatError
 from communard.counting.formats.pabulib import pabulib_rule, read_pabulib, write_pabulib
@@ -212,3 +215,34 @@ def test_windows_line_endings_and_quoted_votes() -> None:
     assert crlf.n_voters == 5 and crlf.meta["selected"] == ("a", "c")
     quoted = read_pabulib("quoted.pb", text=SMALL.replace("1;a,b;30", '"1";"a,b";30'))
     assert (quoted.weights @ quoted.approved.astype(np.int64)).tolist() == [3, 3, 1]
+
+
+def test_cli_counts_a_pb_file_by_its_rule(tmp_path: Path) -> None:
+    path = tmp_path / "small.pb"
+    path.write_text(SMALL, encoding="utf-8")
+    result = CliRunner().invoke(main, ["count", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["method"] == "greedy"
+    assert data["winners"] == ["a", "c"]
+    mes_run = CliRunner().invoke(main, ["count", str(path), "--method", "mes", "--json"])
+    assert mes_run.exit_code == 0, mes_run.output
+    assert json.loads(mes_run.output)["method"] == "mes"
+
+
+def test_cli_reports_a_malformed_file_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "bad.pb"
+    path.write_text(SMALL.replace("4;c;35", "4;z;35"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["count", str(path)])
+    assert result.exit_code != 0
+    assert "bad.pb:19" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.conformance
+def test_cli_reproduces_wieliczka(conformance_dir: Path) -> None:
+    path = conformance_dir / "pabulib" / "Poland_Wieliczka_2023_Green_Budget.pb"
+    result = CliRunner().invoke(main, ["count", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data["winners"]) == set(read_pabulib(path).meta["selected"])

@@ -146,3 +146,20 @@ def test_large_file_groups_identical_ballots() -> None:
     assert profile.n_distinct == 10
     counts = np.bincount(first - 1, minlength=10)
     assert sorted(profile.weights.tolist()) == sorted(counts.tolist())
+
+
+def test_errors_deep_in_a_large_file_name_the_right_line() -> None:
+    """The reader works in blocks of about a megabyte; positions must survive the cuts."""
+    lines = ["1 1 2 3 0"] * 300_000
+    lines[250_000] = "1 1 9 3 0"
+    body = "\n".join(lines)
+    data = f'3 1\n{body}\n0\n"A"\n"B"\n"C"\n'.encode()
+    with pytest.raises(BallotFormatError) as caught:
+        read_blt(data, name="big.blt")
+    assert caught.value.line == 250_002
+    assert "9 is not a candidate" in str(caught.value)
+    lines[250_000] = "1 1 2 2 0"
+    data = f'3 1\n{chr(10).join(lines)}\n0\n"A"\n"B"\n"C"\n'.encode()
+    with pytest.raises(BallotFormatError, match="ranked twice") as caught:
+        read_blt(data, name="big.blt")
+    assert caught.value.line == 250_002

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from importlib import resources
 from typing import Any
@@ -41,8 +42,8 @@ def token_hash(token: str) -> str:
 def found_commune(ctx: Context, cmd: c.FoundCommune, hasher: PasswordHasher) -> dict[str, Any]:
     commune = commune_rules.found(slug=cmd.slug, name=cmd.name, now=ctx.now)
     source = cmd.charter if cmd.charter is not None else template("default")
-    if source in ("default", "open"):
-        source = template(source)
+    if isinstance(source, str) and re.fullmatch(r"[a-z][a-z0-9-]*", source.strip()):
+        source = template(source.strip())  # a template's name, not a charter's text
     parse_charter(source)
     account = ctx.account()
     if account is None:

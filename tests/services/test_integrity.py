@@ -31,6 +31,7 @@ BAD_COMMANDS: list[c.Command] = [
     c.JoinCommune(commune="paris", token="forged"),
     c.AmendCharter(commune="paris", text='[charter]\nformat = 1\nname = "x"\n'),
     c.FoundCommune(slug="paris", name="Again", founder_email="x@y.example"),
+    c.FoundCommune(slug="lyon", name="Lyon", charter="anarchy", founder_email="x@y.example"),
     c.ProposeMotion(commune="elsewhere", title="T", body="B"),
 ]
 

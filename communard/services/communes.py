@@ -161,6 +161,8 @@ def invite_member(ctx: Context, cmd: c.InviteMember, base_url: str) -> dict[str,
         token_hash=token_hash(token),
         now=ctx.now,
     )
+    # Inviting an address that already belongs to a member is not refused: a refusal would
+    # tell the inviter whose address it is (joining then says "already a member").
     ctx.uow.add(invitation)
     assert ctx.commune is not None
     link = f"{base_url.rstrip('/')}/c/{ctx.commune.slug}/join?token={token}"

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "barricade-1871"
-VOTING_SECONDS = 6
+VOTING_SECONDS = 8
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -634,6 +634,9 @@ def _countback(
         return None, None, f"member {departed.holder_id} was not elected by this count"
     if not eligible:
         return None, None, "no unelected candidate consents and may take the seat"
+    ballots = profile(election)
+    if not isinstance(ballots, RankedProfile):
+        return None, None, "countback recounts ranked ballots only"
     options: dict[str, Any] = {}
     if office.vacancy.countback == "rerun":
         # Everyone who may not fill the seat is withdrawn from the recount, and so is anyone
@@ -644,7 +647,7 @@ def _countback(
         ] + [option(c) for c in holding if c not in election.elected]
     try:
         result = countback(
-            profile(election),  # type: ignore[arg-type]
+            ballots,
             election.outcome,
             option(departed.holder_id),
             method=election.method,

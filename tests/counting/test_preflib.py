@@ -16,7 +16,7 @@ TOI = b"""# FILE NAME: 00099-00000001.toi
 # NUMBER UNIQUE ORDERS: 4
 # ALTERNATIVE NAME 1: Ann
 # ALTERNATIVE NAME 2: Bob
-# ALTERNATIVE NAME 3: Cy
+# ALTERNATIVE NAME 3: "Cy"
 5: 1,2
 4: 3
 2: {1,2},3
@@ -25,6 +25,7 @@ TOI = b"""# FILE NAME: 00099-00000001.toi
 
 
 def test_reads_names_counts_and_title() -> None:
+    """Names lose the double quotes some PrefLib files put around them."""
     profile = read_preflib(TOI, name="small.toi", seats=2)
     assert profile.options == ("Ann", "Bob", "Cy")
     assert profile.n_voters == 12
@@ -68,7 +69,7 @@ def test_a_tied_rank_ends_the_ballot_in_stv() -> None:
         ((b"5: 1,2", b"5 1,2"), 10, "expected '<count>: <order>'"),
         ((b"5: 1,2", b"5: 1,1"), 10, "ranked twice"),
         ((b"# NUMBER VOTERS: 12", b"# NUMBER VOTERS: 13"), 1, "13 voters"),
-        ((b"# ALTERNATIVE NAME 3: Cy\n", b""), 9, "ALTERNATIVE NAME 3"),
+        ((b'# ALTERNATIVE NAME 3: "Cy"\n', b""), 9, "ALTERNATIVE NAME 3"),
     ],
 )
 def test_malformed_files_name_file_line_and_problem(

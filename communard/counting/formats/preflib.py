@@ -64,7 +64,12 @@ def read_preflib(
         if line.startswith("#"):
             numbered = _ALTERNATIVE.match(line)
             if numbered:
-                alternatives[int(numbered.group(1))] = numbered.group(2).strip()
+                name = numbered.group(2).strip()
+                if len(name) >= 2 and name[0] == name[-1] == '"':
+                    # Some PrefLib files quote the names ("Nancy Bernard"); the quotes
+                    # are not part of the name.
+                    name = name[1:-1]
+                alternatives[int(numbered.group(1))] = name
                 continue
             match = _HEADER.match(line)
             if match:

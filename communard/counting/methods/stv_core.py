@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -241,38 +241,69 @@ def resolve_tie(
         return tied[0]
     stage = len(tally.rounds) + 1
     names = [tally.names[i] for i in tied]
-    group = list(tied)
-    if look_back:
-        for back in range(len(tally.history) - 1, -1, -1):
-            votes = tally.history[back]
-            best = (
-                min(int(votes[i]) for i in group) if lowest else max(int(votes[i]) for i in group)
-            )
-            group = [i for i in group if int(votes[i]) == best]
-            if len(group) == 1:
+    group = np.array(tied, dtype=np.int64)
+    if look_back and tally.history:
+        table = np.vstack(tally.history)[:, group]  # stages × tied candidates
+        alive = np.ones(len(group), dtype=bool)
+        back = len(table)
+        while True:
+            # The most recent earlier stage at which the candidates still tied differ.
+            live = table[:back][:, alive]
+            differ = np.flatnonzero(live.max(axis=1) != live.min(axis=1))
+            if len(differ) == 0:
+                break
+            back = int(differ[-1])
+            row = table[back]
+            best = row[alive].min() if lowest else row[alive].max()
+            alive &= row == best
+            if alive.sum() == 1:
+                winner = int(group[np.argmax(alive)])
                 tally.tie_breaks.append(
                     TieBreakRecord(
                         round=stage,
                         purpose=purpose,
                         tied=tuple(names),
-                        chosen=(tally.names[group[0]],),
+                        chosen=(tally.names[winner],),
                         rule="previous-stages",
-                        explanation=f"{tally.names[group[0]]} had the "
+                        explanation=f"{tally.names[winner]} had the "
                         f"{'fewest' if lowest else 'most'} votes at stage {back + 1}, the most "
                         "recent stage at which the tied candidates had unequal votes.",
                     )
                 )
-                return group[0]
+                return winner
+        group = group[alive]
+    left = [int(i) for i in group]
     record = break_tie(
         tie_break or Ask(),
-        [tally.names[i] for i in group],
+        [tally.names[i] for i in left],
         1,
         purpose=purpose,
         round=stage,
-        history=[{tally.names[i]: int(h[i]) for i in group} for h in tally.history],
+        history=_History(tally, left),
     )
     tally.tie_breaks.append(record)
     return tally.names.index(record.chosen[0])
+
+
+class _History(Sequence[dict[str, Number]]):
+    """Earlier stages' votes of some candidates, built only when a tie-break reads them."""
+
+    def __init__(self, tally: Tally, candidates: list[int]) -> None:
+        self.tally = tally
+        self.candidates = candidates
+
+    def __len__(self) -> int:
+        return len(self.tally.history)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Number]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[dict[str, Number]]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        votes = self.tally.history[index]
+        return {self.tally.names[i]: int(votes[i]) for i in self.candidates}
 
 
 @dataclass

@@ -214,6 +214,17 @@ def join_commune(ctx: Context, cmd: c.JoinCommune, hasher: PasswordHasher) -> di
             hint="Sign out and accept it without an account, or ask for an invitation to "
             "your own address.",
         )
+    if (
+        account is None
+        and cmd.password is None
+        and ctx.uow.find(Account, email=invitation.email) is None
+    ):
+        raise InvalidInput(
+            "password",
+            None,
+            "choose a password of at least 8 characters: it creates your account.",
+            code="account.password_required",
+        )
     if account is None:
         account = find_or_create_account(
             ctx, invitation.email, cmd.display_name, cmd.password, hasher

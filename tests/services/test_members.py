@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from communard.bootstrap import Application
-from communard.errors import Conflict, Forbidden, NotFound, StateError
+from communard.errors import Conflict, Forbidden, InvalidInput, NotFound, StateError
 from communard.services import commands as c
 from communard.services.access import Actor
 from tests.services.conftest import OPEN_CHARTER, Commune, found
@@ -63,7 +63,12 @@ def test_admission_by_sponsors(app: Application) -> None:
     invitation = app.handle(
         c.InviteMember(commune="strict", email="new@example.org"), commune2.founder
     )
-    applicant = app.handle(c.JoinCommune(commune="strict", token=invitation["token"]))
+    with pytest.raises(InvalidInput) as no_password:
+        app.handle(c.JoinCommune(commune="strict", token=invitation["token"]))
+    assert no_password.value.code == "account.password_required"
+    applicant = app.handle(
+        c.JoinCommune(commune="strict", token=invitation["token"], password="password-1234")
+    )
     assert applicant["status"] == "applicant"
     with pytest.raises(Forbidden):
         app.handle(
@@ -83,7 +88,9 @@ def test_admission_by_assembly_vote(app: Application, clock: FakeClock) -> None:
     invitation = app.handle(
         c.InviteMember(commune="assembly", email="new@example.org"), commune.founder
     )
-    applicant = app.handle(c.JoinCommune(commune="assembly", token=invitation["token"]))
+    applicant = app.handle(
+        c.JoinCommune(commune="assembly", token=invitation["token"], password="password-1234")
+    )
     assert applicant["status"] == "applicant"
     motion = app.handle(
         c.AdmitMember(commune="assembly", member=applicant["member"]), commune.founder

@@ -47,6 +47,7 @@ def live_commune(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Server, int]
                 charter=charter,
                 founder_email="louise@rosiers.example",
                 founder_name="Louise",
+                founder_password=PASSWORD,
             )
         )
         louise = app.auth.account_for_email("louise@rosiers.example")
@@ -55,13 +56,12 @@ def live_commune(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Server, int]
             ("nathalie@rosiers.example", "Nathalie"),
         ):
             invitation = app.handle(c.InviteMember(commune="rue-des-rosiers", email=email), louise)
-            # Only Eugène signs in: argon2id is slow on purpose, so the others get no password.
             app.handle(
                 c.JoinCommune(
                     commune="rue-des-rosiers",
                     token=invitation["token"],
                     display_name=name,
-                    password=PASSWORD if email.startswith("eugene") else None,
+                    password=PASSWORD,
                 )
             )
         proposed = app.handle(

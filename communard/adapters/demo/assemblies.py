@@ -2,8 +2,9 @@
 
 Built through the service commands like the demo commune, but with a charter
 made for speed: open admission, no seconds, no deliberation, a voting window
-of the caller's choosing, ballots changeable until close. Members get API
-tokens (not passwords), so a load generator can cast ballots over HTTP.
+of the caller's choosing, ballots changeable until close. Members may get API
+tokens, so a load generator can cast ballots over HTTP; build the application
+with ``PlainHasher`` so that their one shared password costs nothing.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ changeable = false
 """
 
 
+# Synthetic members share one password; load generators use their API tokens instead.
+PASSWORD = "synthetic-member"
+
+
 @dataclass
 class Assembly:
     """A commune with ``members`` (e-mail → actor), API ``tokens`` and an open ``motion``."""
@@ -104,6 +109,7 @@ def build(
             charter=charter(voting, changeable),
             founder_email=founder,
             founder_name="Member 0",
+            founder_password=PASSWORD,
         )
     )
     founder_actor = application.auth.account_for_email(founder)
@@ -114,7 +120,12 @@ def build(
         address = email(index, slug)
         invitation = application.handle(c.InviteMember(commune=slug, email=address), founder_actor)
         joined = application.handle(
-            c.JoinCommune(commune=slug, token=invitation["token"], display_name=f"Member {index}")
+            c.JoinCommune(
+                commune=slug,
+                token=invitation["token"],
+                display_name=f"Member {index}",
+                password=PASSWORD,
+            )
         )
         assembly.actors[address] = Actor(account_id=int(joined["account"]))
         assembly.member_ids[address] = int(joined["member"])

@@ -2,8 +2,9 @@
 
 Two rules, named in the outcome's ``method``:
 
-``countback:hare-clark`` (default), after Tasmania's Hare-Clark recount
-(Electoral Act 2004 (Tas), Part 7, Division 8):
+``countback:hare-clark`` (default), after the recount by which Tasmania fills a
+casual vacancy in its House of Assembly (Hare-Clark; Electoral Act 2004 (Tas)). The
+rule as implemented here:
 
 1. The count of the original election is run again with the same method to
    find the departed member's *parcel*: the papers credited to them when they

@@ -109,6 +109,22 @@ def print_table(rows: Sequence[Row], console: Console | None = None) -> None:
     console.print("* peer figure extrapolated from a sample (see docs/benchmarks.md)")
 
 
+def summary(rows: Sequence[Row]) -> list[str]:
+    """One line per target: met or not, by the registry method and by the kernel."""
+    out = []
+    for row in rows:
+        for comp in row.comparisons:
+            if comp.target is None:
+                continue
+            passed = comp.passed(row.ours)
+            mark = {True: "met", False: "**not met**", None: "not measured"}[passed]
+            out.append(
+                f"- {row.case}, {row.how}: ≥ {comp.target:g}× against {comp.peer} "
+                f"{comp.label}: {mark} ({ratio(comp.ratio(row.ours), comp.lower_bound)})"
+            )
+    return out
+
+
 def markdown(
     rows: Sequence[Row],
     machine: dict[str, Any],
@@ -146,6 +162,8 @@ def markdown(
         "`communard count`, so waiting for a core does not count)"
     )
     md.append(f"- Command: `{command}`; the whole run took {elapsed / 60:.1f} min")
+    md += ["", "## Summary", ""]
+    md += summary(rows)
     md += ["", "## Results", ""]
     md.append("| " + " | ".join(HEADERS) + " |")
     md.append("|" + "---|" * len(HEADERS))

@@ -20,7 +20,8 @@ may be shown) live in ``communard.domain.secrecy``; this module adds:
   the bulletin board, and forget the key;
 - ``ServerSecret``: the alternative where a commune names no trustees — the
   private key wrapped with a secret kept outside the database (an environment
-  variable or a file named in the settings), never stored beside it.
+  variable or a file named in the settings), never stored beside it; and
+  ``wrap_share``: shares waiting in the database, wrapped with that secret.
 
 What Python cannot promise: ``forget`` overwrites the bytearrays this module
 controls, but Python's integers (Shamir's arithmetic) and ``bytes`` (PyNaCl
@@ -74,14 +75,17 @@ __all__ = [
     "seal_ballot",
     "seal_share",
     "secure_permutation",
+    "unwrap_share",
     "unwrap_tally_key",
+    "wrap_share",
     "wrap_tally_key",
 ]
 
 SECRET_ENV = "COMMUNARD_TALLY_SECRET"
 SECRET_FILE_ENV = "COMMUNARD_TALLY_SECRET_FILE"
-# BLAKE2b's personalisation separates this use of the server secret from any other.
+# BLAKE2b's personalisation separates each use of the server secret from the others.
 _WRAP_PERSON = b"communard/tally"
+_SHARE_PERSON = b"communard/share"
 
 
 def forget(key: bytearray) -> None:
@@ -367,16 +371,36 @@ def load_server_secret(settings: Mapping[str, str]) -> ServerSecret | None:
     return None
 
 
-def _wrapping_box(secret: ServerSecret, vote: str) -> SecretBox:
-    # One key per vote, derived with keyed BLAKE2b, so no two votes share a wrapping key.
+def _wrapping_box(secret: ServerSecret, vote: str, person: bytes = _WRAP_PERSON) -> SecretBox:
+    # One key per vote and use, derived with keyed BLAKE2b, so none is shared.
     derived = blake2b(
         vote.encode("utf-8"),
         digest_size=32,
         key=secret.key,
-        person=_WRAP_PERSON,
+        person=person,
         encoder=RawEncoder,
     )
     return SecretBox(derived)
+
+
+def wrap_share(secret: ServerSecret, share: Share) -> bytes:
+    """A share wrapped with the server secret, to be stored until downloaded or used."""
+    box = _wrapping_box(secret, share.vote, _SHARE_PERSON)
+    return bytes(box.encrypt(share.text().encode("utf-8")))
+
+
+def unwrap_share(secret: ServerSecret, vote: str, wrapped: bytes) -> Share:
+    """A share of ``vote`` stored with ``wrap_share``."""
+    try:
+        text = _wrapping_box(secret, vote, _SHARE_PERSON).decrypt(wrapped)
+    except nacl.exceptions.CryptoError as error:
+        raise StateError(
+            f"A stored share of vote {vote!r} cannot be unwrapped with this server secret.",
+            code="vote.server_secret_wrong",
+            hint=f"Set {SECRET_FILE_ENV} (or {SECRET_ENV}) to the secret the server had "
+            "when the share was stored.",
+        ) from error
+    return secrecy.parse_share(text.decode("utf-8"))
 
 
 def wrap_tally_key(secret: ServerSecret, vote: str) -> tuple[TallyKey, bytes]:

@@ -219,6 +219,22 @@ def test_the_wrong_server_secret_or_another_vote_cannot_unwrap() -> None:
     assert mismatch.value.code == "vote.tally_key_mismatch"
 
 
+def test_a_share_wrapped_with_the_server_secret_unwraps_only_with_it_for_its_vote() -> None:
+    secret = bs.ServerSecret(bytes.fromhex(bs.make_server_secret()))
+    share = bs.make_tally_key(VOTE, k=2, n=3).shares[2]
+    wrapped = bs.wrap_share(secret, share)
+    assert f"{share.value:x}".encode() not in wrapped
+    assert bs.unwrap_share(secret, VOTE, wrapped) == share
+    for other_secret, vote in ((bs.ServerSecret(bytes(32)), VOTE), (secret, "oberkampf/13")):
+        with pytest.raises(StateError) as caught:
+            bs.unwrap_share(other_secret, vote, wrapped)
+        assert caught.value.code == "vote.server_secret_wrong"
+    # The share's wrapping key is not the tally key's, though both come from one secret.
+    _, wrapped_key = bs.wrap_tally_key(secret, VOTE)
+    with pytest.raises(StateError):
+        bs.unwrap_share(secret, VOTE, wrapped_key)
+
+
 def test_the_server_secret_comes_from_a_private_file_or_the_environment(tmp_path: Path) -> None:
     text = bs.make_server_secret()
     assert bs.load_server_secret({}) is None

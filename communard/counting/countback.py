@@ -11,7 +11,8 @@ rule as implemented here:
    were elected, each at the value it kept for them. A member whose surplus was
    transferred kept ``quota / votes`` of each paper's value (weighted inclusive
    Gregory), so the parcel is worth one quota; a member elected without a
-   surplus transfer kept each paper whole.
+   surplus transfer kept each paper whole. Under Meek the parcel is what each
+   ballot gives the member with the final keep factors (about one quota).
 2. Only candidates who were not elected and who consent to contest (the
    ``consenting`` names; by default every unelected, not withdrawn candidate)
    take part. Each paper counts for its highest-ranked contesting candidate, at
@@ -46,13 +47,14 @@ from .methods.stv_core import (
     default_tie_break,
     resolve_tie,
 )
+from .methods.stv_meek import count_meek
 from .outcomes import Outcome
 from .profiles import RankedProfile
 from .registry import count as count_method
 from .ties import TieBreaker
 
 RULES = ("hare-clark", "rerun")
-_PARCEL_COUNTS = {"scottish-stv": count_scottish, "wigm": count_wigm}
+_PARCEL_COUNTS = {"scottish-stv": count_scottish, "wigm": count_wigm, "meek": count_meek}
 
 
 def countback(

@@ -82,7 +82,7 @@ def test_refuses_a_departed_who_was_not_elected_and_unknown_rules() -> None:
     with pytest.raises(ConfigError, match="No countback rule"):
         countback(p, ("Ann", "Bob"), "Ann", rule="lot")
     with pytest.raises(ConfigError, match="parcels"):
-        countback(p, ("Ann", "Bob"), "Ann", method="meek")
+        countback(p, ("Ann", "Bob"), "Ann", method="qpq")
 
 
 def test_accepts_winner_names_instead_of_an_outcome() -> None:
@@ -90,3 +90,16 @@ def test_accepts_winner_names_instead_of_an_outcome() -> None:
     filled = countback(p, ["Ann", "Bob"], "Bob", tie_break=FileOrder(NAMES))
     assert filled.winners[0] in {"Cy", "Dee", "Eve"}
     assert np.isfinite(len(filled.rounds))
+
+
+def test_meek_parcel_is_what_ballots_give_the_member_at_the_end() -> None:
+    p = profile()
+    original = count("meek", p, seats=2, tie_break=FileOrder(NAMES))
+    departed = original.winners[0]
+    filled = countback(p, original, departed, method="meek", tie_break=FileOrder(NAMES))
+    held = original.rounds[-1].tallies[departed]
+    assert abs(filled.details["parcel_value"] - held) <= held / 100
+    assert filled.winners[0] not in original.winners
+    total = filled.rounds[0].extra["total"]
+    for r in filled.rounds:
+        assert sum(r.tallies.values()) + r.exhausted + r.extra["rounding_loss"] == total

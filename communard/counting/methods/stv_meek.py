@@ -24,6 +24,7 @@ from .stv_core import (
     ELECTED,
     HOPEFUL,
     WITHDRAWN,
+    Ballots,
     IntArray,
     Tally,
     default_tie_break,
@@ -197,8 +198,6 @@ def meek(
     predetermined order). The quota is recomputed each iteration from the votes
     still held: total / (seats + 1), truncated, plus 10^-9.
     """
-    from .stv import finish, outcome, start_count
-
     if arithmetic in ("rational", "guarded"):
         from .stv_meek_exact import meek_exact
 
@@ -208,8 +207,23 @@ def meek(
         raise ConfigError(
             f"Meek arithmetic is 'fixed', 'rational' or 'guarded', not {arithmetic!r}."
         )
-    omega_digits = 6 if omega_digits is None else omega_digits
+    return count_meek(
+        profile, seats=seats, tie_break=tie_break, omega_digits=omega_digits, **options
+    )[0]
 
+
+def count_meek(
+    profile: RankedProfile,
+    *,
+    seats: int | None = None,
+    tie_break: TieBreaker | None = None,
+    omega_digits: int | None = None,
+    **options: Any,
+) -> tuple[Outcome, Tally, Ballots]:
+    """The PRF Meek count, with its final tally (holding each member's parcel) and ballots."""
+    from .stv import finish, outcome, start_count
+
+    omega_digits = 6 if omega_digits is None else omega_digits
     digits = 9
     scale = 10**digits
     tally, ballots, seats, n_valid = start_count(profile, seats, digits, options)
@@ -295,13 +309,33 @@ def meek(
         keep[chosen] = 0
         tally.votes[chosen] = 0
     finish(tally, seats, into_last=True)
-    return outcome(
+    for member in tally.elected_order:
+        # A member's parcel: what each ballot gave them with the final keep factors.
+        rows, kept = kept_by(ranks, keep, scale, member)
+        tally.parcels[member] = (rows, kept * mult[rows], tally.quota)
+    result = outcome(
         "meek",
         tally,
         seats,
         n_valid,
         f"PRF reference Meek (9 decimal places, omega 10^-{omega_digits})",
     )
+    return result, tally, ballots
+
+
+def kept_by(ranks: IntArray, keep: IntArray, scale: int, member: int) -> tuple[IntArray, IntArray]:
+    """The rows whose weight ``member`` keeps part of, and that part per voter (B.2.a)."""
+    weight = np.full(len(ranks), scale, dtype=np.int64)
+    kept_total = np.zeros(len(ranks), dtype=np.int64)
+    for j in range(ranks.shape[1]):
+        column = ranks[:, j]
+        present = column >= 0
+        kf = np.where(present, keep[np.where(present, column, 0)], 0)
+        kept = np.where(weight > 0, _ceil_div(weight * kf, scale), 0)
+        kept_total += np.where(column == member, kept, 0)
+        weight = weight - kept
+    rows = np.flatnonzero(kept_total > 0)
+    return rows, kept_total[rows]
 
 
 def _keep_info(tally: Tally, keep: IntArray) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from itertools import combinations
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -40,9 +42,9 @@ def test_every_subset_of_k_works_and_every_subset_of_k_minus_1_is_refused() -> N
     shares = shares_of(secret, 3, 5)
     for subset in combinations(shares, 3):
         assert bytes(secrecy.combine(list(subset))) == secret
-    for subset in combinations(shares, 2):
+    for pair in combinations(shares, 2):
         with pytest.raises(StateError) as caught:
-            secrecy.combine(list(subset))
+            secrecy.combine(list(pair))
         assert caught.value.code == "vote.shares_missing"
         assert caught.value.details == {"submitted": 2, "needed": 3}
 
@@ -92,7 +94,9 @@ def test_share_text_round_trips_and_hides_its_value() -> None:
         (lambda t: t.replace("communard-share/1", "communard-share/2"), "trustee.share_unreadable"),
     ],
 )
-def test_a_damaged_share_is_refused_without_echoing_it(mangle, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_share_is_refused_without_echoing_it(
+    mangle: Callable[[str], str], code: str
+) -> None:
     share = shares_of(bytes(32), 2, 3)[0]
     text = mangle(share.text())
     with pytest.raises(InvalidInput) as caught:
@@ -269,7 +273,7 @@ def test_two_equal_ciphertexts_are_refused() -> None:
         lambda d: d.update(receipts=[d["receipts"][0]] * 2),
     ],
 )
-def test_a_malformed_board_is_refused(mutate) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_board_is_refused(mutate: Callable[[dict[str, Any]], object]) -> None:
     document = secrecy.board_of("oberkampf", VOTE, [b"a", b"b"]).to_json()
     mutate(document)
     with pytest.raises(ValueError):

@@ -418,11 +418,16 @@ def _check_receipt(value: str) -> str:
 
 @dataclass(frozen=True)
 class BulletinBoard:
-    """The receipts of the ballots counted in a secret vote, sorted (so in no voter's order)."""
+    """The receipts of the ballots stored at a secret vote's close, sorted (in no voter's order).
+
+    ``spoiled`` lists, sorted, the receipts among them whose ciphertext could
+    not be opened (a row altered in the database): they are shown, not counted.
+    """
 
     commune: str
     vote: str
     receipts: tuple[str, ...]
+    spoiled: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The published document (what ``communard receipt verify --board`` reads)."""
@@ -431,21 +436,33 @@ class BulletinBoard:
             "commune": self.commune,
             "vote": self.vote,
             "receipts": list(self.receipts),
+            "spoiled": list(self.spoiled),
         }
 
     def hash(self) -> str:
         """The SHA-256 (hex) of the document's canonical JSON, recorded in the journal."""
         return hashlib.sha256(canonical(self.to_json())).hexdigest()
 
+    @property
+    def counted(self) -> int:
+        """How many ballots on the board were counted."""
+        return len(self.receipts) - len(self.spoiled)
+
     def __contains__(self, item: object) -> bool:
-        if not isinstance(item, str):
-            return False
-        at = bisect.bisect_left(self.receipts, item)
-        return at < len(self.receipts) and self.receipts[at] == item
+        return _in_sorted(self.receipts, item)
 
 
-def board_of(commune: str, vote: str, ciphertexts: Iterable[bytes]) -> BulletinBoard:
-    """The bulletin board of the ciphertexts counted."""
+def _in_sorted(items: Sequence[str], item: object) -> bool:
+    if not isinstance(item, str):
+        return False
+    at = bisect.bisect_left(items, item)
+    return at < len(items) and items[at] == item
+
+
+def board_of(
+    commune: str, vote: str, ciphertexts: Iterable[bytes], *, spoiled: Iterable[str] = ()
+) -> BulletinBoard:
+    """The bulletin board of the ciphertexts stored at the close (``spoiled``: receipts)."""
     receipts = sorted(receipt(c) for c in ciphertexts)
     for a, b in itertools.pairwise(receipts):
         if a == b:
@@ -454,30 +471,51 @@ def board_of(commune: str, vote: str, ciphertexts: Iterable[bytes]) -> BulletinB
                 code="vote.ballot_duplicate",
                 hint="A ciphertext was copied in the database; restore it from a backup.",
             )
-    return BulletinBoard(commune=commune, vote=vote, receipts=tuple(receipts))
+    bad = sorted(set(spoiled))
+    if not all(_in_sorted(receipts, r) for r in bad):
+        raise ValueError("a spoiled receipt is not among the ciphertexts")
+    return BulletinBoard(commune=commune, vote=vote, receipts=tuple(receipts), spoiled=tuple(bad))
+
+
+BOARD_FIELDS = ["commune", "format", "receipts", "spoiled", "vote"]
 
 
 def parse_board(data: Any) -> BulletinBoard:
     """Read a published board document; ``ValueError`` naming what is wrong."""
-    if not isinstance(data, dict) or sorted(data) != ["commune", "format", "receipts", "vote"]:
-        raise ValueError("a bulletin board has exactly the fields commune, format, receipts, vote")
+    if not isinstance(data, dict) or sorted(data) != BOARD_FIELDS:
+        raise ValueError(f"a bulletin board has exactly the fields {', '.join(BOARD_FIELDS)}")
     if data["format"] != BOARD_FORMAT:
         raise ValueError(f"the board's format is {data['format']!r}, not {BOARD_FORMAT!r}")
     if not isinstance(data["commune"], str) or not isinstance(data["vote"], str):
         raise ValueError("the board's commune and vote are strings")
-    receipts = data["receipts"]
-    if not isinstance(receipts, list) or not all(
-        isinstance(r, str) and HEX64.fullmatch(r) for r in receipts
-    ):
-        raise ValueError("the board's receipts are 64 lowercase hexadecimal characters each")
-    if any(a >= b for a, b in itertools.pairwise(receipts)):
-        raise ValueError("the board's receipts are not sorted without repeats")
-    return BulletinBoard(commune=data["commune"], vote=data["vote"], receipts=tuple(receipts))
+    lists = {}
+    for name in ("receipts", "spoiled"):
+        items = data[name]
+        if not isinstance(items, list) or not all(
+            isinstance(r, str) and HEX64.fullmatch(r) for r in items
+        ):
+            raise ValueError(f"the board's {name} are 64 lowercase hexadecimal characters each")
+        if any(a >= b for a, b in itertools.pairwise(items)):
+            raise ValueError(f"the board's {name} are not sorted without repeats")
+        lists[name] = tuple(items)
+    if not all(_in_sorted(lists["receipts"], r) for r in lists["spoiled"]):
+        raise ValueError("a spoiled receipt of the board is not among its receipts")
+    return BulletinBoard(
+        commune=data["commune"],
+        vote=data["vote"],
+        receipts=lists["receipts"],
+        spoiled=lists["spoiled"],
+    )
 
 
 def board_entry_payload(board: BulletinBoard) -> dict[str, Any]:
     """The payload of the journal entry ``vote.board_published/1`` that anchors a board."""
-    return {"vote": board.vote, "board_hash": board.hash(), "ballots": len(board.receipts)}
+    return {
+        "vote": board.vote,
+        "board_hash": board.hash(),
+        "ballots": len(board.receipts),
+        "spoiled": len(board.spoiled),
+    }
 
 
 @dataclass(frozen=True)
@@ -505,14 +543,22 @@ def verify_receipt(value: str, board: BulletinBoard, *, board_hash: str) -> Rece
             False,
             code,
             f"Receipt {code[:16]}… is NOT on the bulletin board of vote {board.vote!r} "
-            f"({len(board.receipts)} ballots counted). If it is the receipt of your last "
+            f"({len(board.receipts)} ballots). If it is the receipt of your last "
             "ballot, your ballot was not counted: tell your commune.",
+        )
+    if _in_sorted(board.spoiled, code):
+        return ReceiptCheck(
+            False,
+            code,
+            f"Receipt {code[:16]}… is on the bulletin board of vote {board.vote!r}, but its "
+            "ballot could not be opened (it was altered in storage) and was NOT counted: "
+            "tell your commune.",
         )
     return ReceiptCheck(
         True,
         code,
         f"Receipt {code[:16]}… is on the bulletin board of vote {board.vote!r} "
-        f"({len(board.receipts)} ballots counted): your ballot was counted.",
+        f"({board.counted} ballots counted): your ballot was counted.",
     )
 
 

@@ -251,7 +251,7 @@ class Opened:
 
     ``ballots`` are in the order of a secure random permutation, unrelated to
     the order of casting. ``spoiled`` lists receipts of ciphertexts that could
-    not be opened (tampered rows): they are on the board but not counted.
+    not be opened (tampered rows): they are on the board, marked, and not counted.
     """
 
     board: BulletinBoard
@@ -271,7 +271,6 @@ def open_ballots(
 
     ``permutation`` is for tests; by default a fresh ``secure_permutation``.
     """
-    board = secrecy.board_of(commune, vote, ciphertexts)
     box = SealedBox(PrivateKey(bytes(private_key)))
     ballots: list[dict[str, Any]] = []
     spoiled: list[str] = []
@@ -280,10 +279,11 @@ def open_ballots(
             ballots.append(secrecy.unpad_ballot(box.decrypt(ciphertext)))
         except (nacl.exceptions.CryptoError, ValueError):
             spoiled.append(secrecy.receipt(ciphertext))
+    board = secrecy.board_of(commune, vote, ciphertexts, spoiled=spoiled)
     order = secure_permutation(len(ballots)) if permutation is None else permutation
     shuffled = secrecy.apply_permutation(ballots, order)
     ballots.clear()
-    return Opened(board=board, ballots=tuple(shuffled), spoiled=tuple(sorted(spoiled)))
+    return Opened(board=board, ballots=tuple(shuffled), spoiled=board.spoiled)
 
 
 def close_with_shares(

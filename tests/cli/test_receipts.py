@@ -129,6 +129,37 @@ def test_a_board_swapped_after_publication_fails(
     assert "not the published one" in result.stderr
 
 
+def test_a_spoiled_receipt_fails(tmp_path: Path) -> None:
+    board = secrecy.board_of(
+        COMMUNE, VOTE, [b"x" * 60, b"y" * 60], spoiled=[secrecy.receipt(b"y" * 60)]
+    )
+    board_file = tmp_path / "spoiled.json"
+    board_file.write_text(json.dumps(board.to_json()), encoding="utf-8")
+    result = run(
+        "receipt",
+        "verify",
+        secrecy.receipt(b"y" * 60),
+        "--board",
+        str(board_file),
+        "--board-hash",
+        board.hash(),
+    )
+    assert result.exit_code == 1
+    assert "NOT counted" in result.stderr
+    fine = run(
+        "--json",
+        "receipt",
+        "verify",
+        secrecy.receipt(b"x" * 60),
+        "--board",
+        str(board_file),
+        "--board-hash",
+        board.hash(),
+    )
+    assert fine.exit_code == 0, fine.output
+    assert json.loads(fine.stdout)["counted"] == 1
+
+
 def test_a_broken_journal_fails(published: tuple[list[str], Path, Path], tmp_path: Path) -> None:
     receipts, board_file, journal_file = published
     text = journal_file.read_text(encoding="utf-8").replace("Rue Oberkampf", "Rue Ober")

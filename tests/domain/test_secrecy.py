@@ -256,6 +256,22 @@ def test_a_receipt_not_on_the_board_or_a_board_not_anchored_fails() -> None:
     assert 42 not in board
 
 
+def test_a_spoiled_receipt_is_on_the_board_but_not_counted() -> None:
+    board = secrecy.board_of("oberkampf", VOTE, [b"a", b"b", b"c"], spoiled=[secrecy.receipt(b"b")])
+    assert board.counted == 2
+    assert secrecy.parse_board(board.to_json()) == board
+    assert secrecy.board_entry_payload(board)["spoiled"] == 1
+    found = secrecy.verify_receipt(secrecy.receipt(b"b"), board, board_hash=board.hash())
+    assert not found.ok and "NOT counted" in found.message
+    assert secrecy.verify_receipt(secrecy.receipt(b"a"), board, board_hash=board.hash()).ok
+    with pytest.raises(ValueError):
+        secrecy.board_of("oberkampf", VOTE, [b"a"], spoiled=[secrecy.receipt(b"z")])
+    document = board.to_json()
+    document["spoiled"] = [secrecy.receipt(b"z")]
+    with pytest.raises(ValueError):
+        secrecy.parse_board(document)
+
+
 def test_two_equal_ciphertexts_are_refused() -> None:
     with pytest.raises(Conflict) as caught:
         secrecy.board_of("oberkampf", VOTE, [b"a", b"a"])

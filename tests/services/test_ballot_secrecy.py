@@ -155,8 +155,12 @@ def test_a_tampered_ciphertext_is_spoiled_not_counted_and_named() -> None:
     opened = bs.close_with_shares(COMMUNE, ceremony.tally_key, ceremony.shares, stored)
     assert len(opened.ballots) == 2
     spoiled = sorted(secrecy.receipt(c) for c in (bytes(tampered), unpadded))
-    assert opened.spoiled == tuple(spoiled)
+    assert opened.spoiled == opened.board.spoiled == tuple(spoiled)
     assert all(r in opened.board for r in spoiled)
+    assert opened.board.counted == 2
+    for code in spoiled:
+        check = secrecy.verify_receipt(code, opened.board, board_hash=opened.board.hash())
+        assert not check.ok
 
 
 def test_the_secure_permutation_is_a_permutation_and_varies() -> None:

@@ -89,7 +89,7 @@ def verify(
                 exit_codes.ERROR,
                 "receipt.not_verified",
                 check.message,
-                "" if check.receipt in board else f"(checked against {anchor})",
+                f"Checked against {anchor}.",
                 receipt=check.receipt,
                 vote=board.vote,
             )
@@ -99,6 +99,7 @@ def verify(
         "commune": board.commune,
         "vote": board.vote,
         "ballots": len(board.receipts),
+        "counted": board.counted,
         "board_hash": board.hash(),
         "anchored_by": [anchor for _, anchor in anchors],
         "message": checks[0].message,

@@ -31,6 +31,8 @@ Contents:
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,21 +45,36 @@ import numpy.typing as npt
 from .errors import BallotFormatError, UnresolvedTieError
 from .profiles import EMPTY, OVERVOTE, RankedProfile, rank_dtype
 
-try:
-    from numba import njit as _njit
-
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - numba is pinned; this keeps the engine importable
-    HAVE_NUMBA = False
+# numba is imported on a kernel's first call, not with the engine: importing it costs
+# about half a second, which every command line run and web worker would pay.
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def compiled(fn: _F) -> _F:
-    """``@njit(cache=True)`` when numba imports; the plain function otherwise."""
-    if HAVE_NUMBA:
-        return cast(_F, _njit(cache=True)(fn))
-    return fn  # pragma: no cover
+    """``@njit(cache=True)``, compiled (or loaded from numba's cache) on the first call.
+
+    The result is called from Python; a compiled function that calls another must
+    use ``numba.njit`` directly. Without numba the plain function runs.
+    """
+    if not HAVE_NUMBA:
+        return fn  # pragma: no cover
+    dispatcher: Callable[..., Any] | None = None
+
+    @functools.wraps(fn)
+    def call(*args: Any) -> Any:
+        nonlocal dispatcher
+        if dispatcher is None:
+            try:
+                from numba import njit
+            except ImportError:  # pragma: no cover - installed but broken
+                dispatcher = fn
+            else:
+                dispatcher = njit(cache=True)(fn)
+        return dispatcher(*args)
+
+    return cast(_F, call)
 
 
 IntArray = npt.NDArray[np.int64]

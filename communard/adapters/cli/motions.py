@@ -119,7 +119,7 @@ def show_motion(m: dict[str, Any], *, history: bool = False) -> None:
             f"Amendment #{amendment['motion']} ({amendment.get('state', '')}): {amendment['title']}"
         )
     tally = m.get("tally")
-    if tally:
+    if tally and m["state"] in ("voting", "adopted", "rejected", "lapsed"):
         out(
             f"Tally: {tally['for']} for, {tally['against']} against, {tally['abstain']} "
             f"abstaining, of {tally['electorate']} members."

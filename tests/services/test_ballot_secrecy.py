@@ -172,6 +172,42 @@ def test_the_secure_permutation_is_a_permutation_and_varies() -> None:
     assert len({tuple(bs.secure_permutation(20)) for _ in range(20)}) > 1
 
 
+def chi_squared(counts: Counter[tuple[int, ...]], cells: int, total: int) -> float:
+    """Pearson's statistic of ``counts`` against ``cells`` equally likely outcomes."""
+    expected = total / cells
+    observed = sum((n - expected) ** 2 / expected for n in counts.values())
+    # A cell never seen contributes (0 - expected)**2 / expected = expected.
+    return observed + (cells - len(counts)) * expected
+
+
+def test_the_secure_permutation_is_uniform() -> None:
+    # 24 orders of 4 items, 24,000 draws: chi-squared with 23 degrees of freedom stays
+    # under 80 except with probability below 1e-8 when every order is equally likely.
+    draws = 24_000
+    counts = Counter(tuple(bs.secure_permutation(4)) for _ in range(draws))
+    assert len(counts) == 24
+    assert chi_squared(counts, 24, draws) < 80
+
+
+def test_the_order_of_opened_ballots_does_not_follow_the_order_of_casting() -> None:
+    # Three ballots cast in one order, opened 600 times: each of the 6 published orders
+    # comes out about equally often (chi-squared, 5 degrees of freedom, < 40: p < 1e-7).
+    ceremony = bs.make_tally_key(VOTE, k=1, n=1)
+    sealed = [
+        bs.seal_ballot(ceremony.tally_key.public_key, {"voter": i}, size=SIZE).ciphertext
+        for i in range(3)
+    ]
+    key = bs.reconstruct_tally_key(ceremony.tally_key, ceremony.shares)
+    closes = 600
+    counts = Counter(
+        tuple(b["voter"] for b in bs.open_ballots(COMMUNE, VOTE, key, sealed).ballots)
+        for _ in range(closes)
+    )
+    bs.forget(key)
+    assert len(counts) == 6
+    assert chi_squared(counts, 6, closes) < 40
+
+
 def test_forget_zeroes_the_bytearray() -> None:
     key = bytearray(os.urandom(32))
     bs.forget(key)

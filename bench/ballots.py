@@ -216,13 +216,17 @@ def run(
     workers: int = 1,
     backends: tuple[str, ...] = BACKENDS,
     progress: Progress | None = None,
+    quick: bool = False,
 ) -> dict[str, Any]:
     """Measure acknowledged ballots per second on each backend; the figures as a dict.
 
     Each backend's entry holds ``ballots``, ``seconds``, ``ballots_per_second``,
     ``errors`` (by HTTP status or exception), ``clients`` and ``latency_ms``;
     or ``skipped`` with the reason when its database is not reachable.
+    ``quick`` caps the run at 500 ballots, 5 seconds and 50 members per backend.
     """
+    if quick:
+        ballots, seconds, members = min(ballots, 500), min(seconds, 5.0), min(members, 50)
     say = progress or (lambda _message: None)
     results: dict[str, Any] = {
         "setup": {
@@ -263,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=200, help="members casting in turn")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--only", choices=BACKENDS, action="append", help="only this backend")
+    parser.add_argument("--quick", action="store_true", help="a short run (about 30 s)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -278,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         backends=tuple(args.only or BACKENDS),
         progress=lambda message: err.log(message),
+        quick=args.quick,
     )
     if args.json:
         print(json.dumps(results, indent=2))

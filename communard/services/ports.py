@@ -95,6 +95,7 @@ class UnitOfWork(Protocol):
         commune_id: int,
         *,
         after_seq: int = 0,
+        before_seq: int | None = None,
         limit: int | None = None,
         motion_id: int | None = None,
         descending: bool = False,

@@ -368,24 +368,30 @@ class Queries:
     # Journal
 
     def journal(
-        self, slug: str, *, after: int = 0, limit: int = 100, descending: bool = False
+        self,
+        slug: str,
+        *,
+        after: int = 0,
+        before: int | None = None,
+        limit: int = 100,
+        descending: bool = False,
     ) -> dict[str, Any]:
-        """A page of the public journal (entries after sequence number ``after``)."""
+        """A page of the public journal: entries after sequence number ``after`` (oldest
+        first), or with ``descending`` the newest first, below ``before`` when given.
+
+        (With ``descending``, a non-zero ``after`` is read as ``before``, as earlier
+        callers pass it.)
+        """
         limit = max(1, min(int(limit), 1000))
+        if descending and before is None and after:
+            before, after = after, 0
         with self._read() as uow:
             commune = access_commune(uow, slug)
             assert commune.id is not None
             head = uow.head(commune.id)
-            if descending:
-                entries = (
-                    uow.entries(commune.id, limit=limit, descending=True, after_seq=0)
-                    if after == 0
-                    else [e for e in uow.entries(commune.id, descending=True) if e.seq < after][
-                        :limit
-                    ]
-                )
-            else:
-                entries = uow.entries(commune.id, after_seq=after, limit=limit)
+            entries = uow.entries(
+                commune.id, after_seq=after, before_seq=before, limit=limit, descending=descending
+            )
             return {
                 "commune": commune.slug,
                 "head": {"seq": head.seq, "hash": head.hash},

@@ -55,6 +55,9 @@ def test_journal_pages_and_export(app: Application, commune: Commune) -> None:
     assert [e["seq"] for e in after["entries"]] == [4, 5]
     newest = app.queries.journal(commune.slug, limit=2, descending=True)
     assert [e["seq"] for e in newest["entries"]] == [page["head"]["seq"], page["head"]["seq"] - 1]
+    older = app.queries.journal(commune.slug, before=4, limit=2, descending=True)
+    assert [e["seq"] for e in older["entries"]] == [3, 2]
+    assert app.queries.journal(commune.slug, after=4, limit=2, descending=True) == older
     lines = list(app.queries.export_journal(commune.slug, batch=4))
     assert len(lines) == page["head"]["seq"]
     data = "".join(line + "\n" for line in lines).encode()

@@ -331,6 +331,7 @@ class SqlUnitOfWork:
         commune_id: int,
         *,
         after_seq: int = 0,
+        before_seq: int | None = None,
         limit: int | None = None,
         motion_id: int | None = None,
         descending: bool = False,
@@ -342,6 +343,8 @@ class SqlUnitOfWork:
             .where(je.c.commune_id == commune_id, je.c.seq > after_seq)
             .order_by(je.c.seq.desc() if descending else je.c.seq)
         )
+        if before_seq is not None:
+            query = query.where(je.c.seq < before_seq)
         if motion_id is not None:
             query = query.where(je.c.motion_id == motion_id)
         if limit is not None:

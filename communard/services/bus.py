@@ -105,7 +105,7 @@ class MessageBus:
         if actor is None and not isinstance(command, c.JoinCommune):
             # Only accepting an invitation needs no account yet.
             raise Unauthenticated(
-                f"Sign in to {command.id.replace('.', ' ').replace('_', ' ')}.",
+                f"Sign in first: {command.id} acts on behalf of a member.",
                 code="auth.required",
                 hint="Sign in, or pass an API token.",
             )

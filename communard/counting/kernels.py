@@ -897,49 +897,66 @@ def _line_of(buf: bytes | npt.NDArray[np.uint8], offset: int) -> int:
 def read_blt_fast(path: str | Path) -> RankedProfile:
     """Read a ``.blt`` file into a grouped ``RankedProfile`` without per-ballot Python work.
 
-    Understands the header (``candidates seats``), withdrawn options (negative
-    numbers), ``(id)`` ballot labels, ``=`` (equal ranks, read as an overvote at
-    that rank) and ``-`` (a skipped rank). ``meta`` carries ``seats``, ``title``
-    and ``withdrawn`` (option indices).
+    The compiled parser reads the plain numeric format: the header (``candidates
+    seats``), withdrawn options (negative numbers), ``(id)`` ballot labels, ``=``
+    (equal ranks, read as an overvote at that rank) and ``-`` (a skipped rank).
+    Anything else (Droop's ``[option]`` lines and nicknames, a malformed line) goes
+    to ``formats.blt.read_blt``, the complete reader, whose result and errors this
+    function's equal; ``meta`` is the same as that reader's.
     """
     name = str(path)
     raw = Path(path).read_bytes()
+    offset = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     buf = np.frombuffer(raw, dtype=np.uint8)
-    header_end = raw.find(b"\n")
+    header_end = raw.find(b"\n", offset)
     try:
-        n_cand, seats = (int(x) for x in raw[: header_end if header_end >= 0 else None].split())
+        head = raw[offset : header_end if header_end >= 0 else None].split()
+        n_cand, seats = (int(x) for x in head)
     except ValueError:
-        raise BallotFormatError(
-            "the first line must be 'candidates seats'", path=name, line=1
-        ) from None
+        return _read_blt_complete(path)
     start = header_end + 1
     withdrawn: list[int] = []
     line_end = raw.find(b"\n", start)
     line = raw[start : line_end if line_end >= 0 else None].split()
     if line and line[0].startswith(b"-"):
-        withdrawn = [-int(x) - 1 for x in line if int(x) < 0]
+        try:
+            withdrawn = [-int(x) - 1 for x in line]
+        except ValueError:
+            return _read_blt_complete(path)
         start = line_end + 1
+    elif line and line[0].startswith(b"["):
+        return _read_blt_complete(path)
     dtype = rank_dtype(n_cand)
     n_lines = int(np.count_nonzero(buf[start:] == 10)) + 1
     out = np.full((n_lines, max(n_cand, 1)), EMPTY, dtype=dtype)
     wout = np.empty(n_lines, dtype=np.int64)
-    rows, end, code, where = _nb_parse_blt(buf, start, n_cand, out, wout)
-    if code:
-        raise BallotFormatError(_BLT_ERRORS[int(code)], path=name, line=_line_of(raw, where))
+    rows, end, code, _ = _nb_parse_blt(buf, start, n_cand, out, wout)
     tokens = [
         m.group(1) if m.group(1) is not None else m.group(2) for m in _TOKEN.finditer(raw, end)
     ]
-    if len(tokens) < n_cand:
-        raise BallotFormatError(
-            f"expected {n_cand} candidate names after the ballots",
-            path=name,
-            line=_line_of(raw, end),
-        )
+    if code or not n_cand <= len(tokens) <= n_cand + 1 or any(t.startswith(b"[") for t in tokens):
+        # Malformed, Droop's options, or a comment after the title: the complete reader.
+        return _read_blt_complete(path)
     names = tuple(t.decode("utf-8") for t in tokens[:n_cand])
     title = tokens[n_cand].decode("utf-8") if len(tokens) > n_cand else ""
+    if any(not 0 <= w < n_cand for w in withdrawn):
+        return _read_blt_complete(path)
     ranks, weights = group_ranked(out[:rows], wout[:rows])
-    meta: dict[str, Any] = {"seats": seats, "title": title, "withdrawn": withdrawn}
+    meta: dict[str, Any] = {
+        "format": "blt",
+        "path": name,
+        "seats": seats,
+        "title": title,
+        "withdrawn": tuple(names[w] for w in withdrawn),
+        "nicknames": (),
+    }
     return RankedProfile(names, ranks, weights, meta)
+
+
+def _read_blt_complete(path: str | Path) -> RankedProfile:
+    from .formats.blt import read_blt
+
+    return read_blt(path)
 
 
 @compiled

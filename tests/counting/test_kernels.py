@@ -211,7 +211,14 @@ def test_read_blt_fast(tmp_path: Path) -> None:
     )
     profile = K.read_blt_fast(blt)
     assert profile.options == ("Ann", "Bo", "Cy")
-    assert profile.meta == {"seats": 2, "title": "Title x", "withdrawn": [2]}
+    assert profile.meta == {
+        "format": "blt",
+        "path": str(blt),
+        "seats": 2,
+        "title": "Title x",
+        "withdrawn": ("Cy",),
+        "nicknames": (),
+    }
     got = sorted_groups(profile.ranks, profile.weights)
     assert got == [((-2, 1), 1), ((-1, 1), 1), ((0, 1), 2), ((1, -1), 1)]
 
@@ -238,3 +245,26 @@ def test_read_csv_fast_equals_the_csv_module(tmp_path: Path) -> None:
     assert sorted_groups(fast.ranks, fast.weights) == sorted_groups(slow.ranks, slow.weights)
     quoted = K.read_csv_fast(write(tmp_path / "q.csv", 'r1,r2\n"Ann",Bo\nBo,\n'))
     assert quoted.options == ("Ann", "Bo")
+
+
+@pytest.mark.conformance
+def test_read_blt_fast_equals_the_complete_reader(conformance_dir: Path) -> None:
+    from communard.counting.formats.blt import read_blt
+
+    files = sorted(conformance_dir.rglob("*.blt"))
+    assert files
+    for path in files:
+        fast, full = K.read_blt_fast(path), read_blt(path)
+        assert fast.options == full.options, path
+        assert fast.meta == full.meta, path
+        assert groups_of(fast) == groups_of(full), path
+
+
+def groups_of(profile: RankedProfile) -> dict[tuple[int, ...], int]:
+    """Distinct ballots without trailing empty ranks, so that widths may differ."""
+    out: dict[tuple[int, ...], int] = {}
+    for row, w in zip(profile.ranks.tolist(), profile.weights.tolist(), strict=True):
+        while row and row[-1] == EMPTY:
+            row.pop()
+        out[tuple(row)] = out.get(tuple(row), 0) + w
+    return out

@@ -231,8 +231,10 @@ def open_election(
             f"{office.term.days} days.",
             code="election.invalid_term",
         )
+    kind, _, key = seat.partition(":")
     election = Election(
-        id=None, office_id=office.id, seat=seat, seats=seats or office.seats,
+        id=None, office_id=office.id, seat=seat,
+        seats=seats or office.seats_for(key if kind == "section" else None),
         method=office.method, ballot=office.ballot, term_starts_at=term_starts_at,
         term_ends_at=ends, opened_at=now, nominations_close_at=now + office.nominations,
         vacancy_of=vacancy_of,

@@ -129,7 +129,8 @@ class RecordedVote:
 @dataclass
 class Mandate:
     """A holder's seat in an office for a term. ``seat`` names the constituency that
-    elected it: ``"commune"``, ``"section:<id>"``, ``"commission:<id>"``, ``"workshop:<id>"``."""
+    elected it: ``"commune"``, ``"section:<slug>"``, ``"commission:<id>"`` or
+    ``"workshop:<slug>"``."""
 
     id: int | None
     office_id: str

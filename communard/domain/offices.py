@@ -21,7 +21,7 @@ import json
 import re
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any
@@ -42,7 +42,7 @@ HARE_CLARK_METHODS = ("scottish-stv", "wigm")
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 _OFFICE_KEYS = {
-    "title", "constituency", "body", "seats", "method", "tie_break", "term",
+    "title", "constituency", "body", "seats", "seats_by_section", "method", "tie_break", "term",
     "consecutive_terms", "incompatible", "nominations", "voting", "schedule_before",
     "recall", "vacancy", "stipend",
 }
@@ -137,6 +137,13 @@ class Office:
     recall: RecallRule
     vacancy: VacancyRule
     stipend: StipendRule
+    seats_by_section: Mapping[str, int] = field(default_factory=dict, hash=False)
+
+    def seats_for(self, section: str | None = None) -> int:
+        """Seats to fill: the section's own number where the charter gives one (the
+        Commune's arrondissements elected one councillor per 20,000 inhabitants), else
+        ``seats``."""
+        return self.seats_by_section.get(section or "", self.seats)
 
     def tie_breaker(self, lot: tuple[str, ...] = ()) -> TieBreaker | None:
         """The charter's tie-break rule; ``lot`` is an order drawn by lot (by the caller:
@@ -159,6 +166,7 @@ class Office:
             "constituency": self.constituency,
             "body": self.body,
             "seats": self.seats,
+            "seats_by_section": dict(sorted(self.seats_by_section.items())),
             "method": self.method,
             "ballot": self.ballot,
             "tie_break": self.tie_break,
@@ -282,8 +290,11 @@ def _office(
             "write a whole number of seats, at least 1"
             + (" (per section)." if constituency == "section" else "."),
         )
-    info = _method(f"{where}.method", table.get("method", "scottish-stv" if seats > 1 else "irv"),
-                   seats)
+    by_section = _seats_by_section(f"{where}.seats_by_section", table.get("seats_by_section"),
+                                   constituency)
+    most = max([seats, *by_section.values()])
+    info = _method(f"{where}.method", table.get("method", "scottish-stv" if most > 1 else "irv"),
+                   most)
     tie_break = table.get("tie_break", "previous-rounds:lot")
     _tie_break(f"{where}.tie_break", tie_break)
     term = _positive_duration(f"{where}.term", table.get("term", "365d"))
@@ -333,9 +344,27 @@ def _office(
         voting=voting,
         schedule_before=schedule_before,
         recall=_recall(f"{where}.recall", _table(table, "recall", where), classes),
-        vacancy=_vacancy(f"{where}.vacancy", _table(table, "vacancy", where), info, seats),
+        vacancy=_vacancy(f"{where}.vacancy", _table(table, "vacancy", where), info, most),
         stipend=_stipend(f"{where}.stipend", _table(table, "stipend", where)),
+        seats_by_section=by_section,
     )
+
+
+def _seats_by_section(field: str, value: Any, constituency: str) -> dict[str, int]:
+    if value is None:
+        return {}
+    if constituency != "section":
+        raise CharterError(field, value, 'remove it, or set constituency = "section".')
+    fix = 'write a table of section slugs and whole numbers of seats: { "xi" = 7, "i" = 4 }.'
+    if not isinstance(value, dict):
+        raise CharterError(field, value, fix)
+    for slug, n in value.items():
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", slug):
+            raise CharterError(f"{field}.{slug}", slug, "use the section's slug (lower-case "
+                               "letters, digits and hyphens, 2 to 63 characters).")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise CharterError(f"{field}.{slug}", n, "write a whole number of seats, at least 1.")
+    return dict(value)
 
 
 def _method(field: str, method_id: Any, seats: int) -> MethodInfo:

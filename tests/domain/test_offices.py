@@ -179,3 +179,19 @@ def test_lookup_names_the_offices() -> None:
         lookup(offices, "mayor")
     assert error.value.code == "office.unknown"
     assert "council" in error.value.fix
+
+
+def test_seats_per_section() -> None:
+    text = COUNCIL.replace("seats = 3", 'seats = 3\nseats_by_section = { "xi" = 7, "i" = 4 }', 1)
+    council = parse_offices(text, classes=CLASSES)["council"]
+    assert council.seats_for("xi") == 7 and council.seats_for("ii") == 3
+    assert council.seats_for() == 3
+    assert council.to_json()["seats_by_section"] == {"i": 4, "xi": 7}
+    bad = COUNCIL.replace("seats = 3", 'seats = 3\nseats_by_section = { "xi" = 0 }', 1)
+    with pytest.raises(CharterError) as error:
+        parse_offices(bad, classes=CLASSES)
+    assert error.value.field == "offices.council.seats_by_section.xi"
+    one = COUNCIL.replace('method = "irv"', 'method = "irv"\nseats_by_section = { "xi" = 2 }')
+    with pytest.raises(CharterError) as error:
+        parse_offices(one, classes=CLASSES)
+    assert error.value.field == "offices.treasurer.seats_by_section"

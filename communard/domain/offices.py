@@ -355,7 +355,7 @@ def _seats_by_section(field: str, value: Any, constituency: str) -> dict[str, in
         return {}
     if constituency != "section":
         raise CharterError(field, value, 'remove it, or set constituency = "section".')
-    fix = 'write a table of section slugs and whole numbers of seats: { "xi" = 7, "i" = 4 }.'
+    fix = 'write a table of section slugs and whole numbers of seats: { "11e" = 7, "1er" = 4 }.'
     if not isinstance(value, dict):
         raise CharterError(field, value, fix)
     for slug, n in value.items():

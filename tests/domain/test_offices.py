@@ -182,16 +182,16 @@ def test_lookup_names_the_offices() -> None:
 
 
 def test_seats_per_section() -> None:
-    text = COUNCIL.replace("seats = 3", 'seats = 3\nseats_by_section = { "xi" = 7, "i" = 4 }', 1)
+    text = COUNCIL.replace("seats = 3", 'seats = 3\nseats_by_section = { "11e" = 7, "1er" = 4 }', 1)
     council = parse_offices(text, classes=CLASSES)["council"]
-    assert council.seats_for("xi") == 7 and council.seats_for("ii") == 3
+    assert council.seats_for("11e") == 7 and council.seats_for("2e") == 3
     assert council.seats_for() == 3
-    assert council.to_json()["seats_by_section"] == {"i": 4, "xi": 7}
-    bad = COUNCIL.replace("seats = 3", 'seats = 3\nseats_by_section = { "xi" = 0 }', 1)
+    assert council.to_json()["seats_by_section"] == {"11e": 7, "1er": 4}
+    bad = COUNCIL.replace("seats = 3", 'seats = 3\nseats_by_section = { "11e" = 0 }', 1)
     with pytest.raises(CharterError) as error:
         parse_offices(bad, classes=CLASSES)
-    assert error.value.field == "offices.council.seats_by_section.xi"
-    one = COUNCIL.replace('method = "irv"', 'method = "irv"\nseats_by_section = { "xi" = 2 }')
+    assert error.value.field == "offices.council.seats_by_section.11e"
+    one = COUNCIL.replace('method = "irv"', 'method = "irv"\nseats_by_section = { "11e" = 2 }')
     with pytest.raises(CharterError) as error:
         parse_offices(one, classes=CLASSES)
     assert error.value.field == "offices.treasurer.seats_by_section"

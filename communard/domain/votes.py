@@ -93,11 +93,18 @@ def cast(
     """Cast (or change, where the charter allows) a member's ballot on an open vote."""
     voter = require_active(member, "vote")
     choice = check_choice(choice)
+    if motion.state != VOTING and motion.voting_closes_at is not None:
+        raise StateError(
+            f"The vote on {motion.label()} closed at {motion.voting_closes_at.isoformat()} "
+            f"(it was {motion.state}); ballots are no longer accepted.",
+            code="vote.closed",
+            hint="See the outcome on the motion's page.",
+            details={"motion": motion.number, "state": motion.state},
+        )
     if motion.state != VOTING:
         raise StateError(
-            f"Motion #{motion.number} '{motion.title}' is not open for voting "
-            f"(it is {motion.state}).",
-            code="vote.closed" if motion.voting_closes_at else "vote.not_open",
+            f"{motion.label()} is {motion.state}; its vote has not opened.",
+            code="vote.not_open",
             hint="Ballots are accepted only while its vote is open.",
             details={"motion": motion.number, "state": motion.state},
         )

@@ -6,10 +6,13 @@ import json
 import tomllib
 from datetime import timedelta
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from communard.counting.ties import Ask, Permutation, PreviousRounds
+from communard.domain.charters import parse_charter
+from communard.domain.commissions import parse_commissions
 from communard.domain.offices import lookup, parse_offices
 from communard.errors import CharterError
 
@@ -195,3 +198,17 @@ def test_seats_per_section() -> None:
     with pytest.raises(CharterError) as error:
         parse_offices(one, classes=CLASSES)
     assert error.value.field == "offices.treasurer.seats_by_section"
+
+
+def test_the_example_in_the_secretarys_guide_is_valid() -> None:
+    guide = Path(__file__).resolve().parents[2] / "docs" / "offices.md"
+    text = guide.read_text("utf-8").split("```toml\n", 1)[1].split("```", 1)[0]
+    data = tomllib.loads(text)
+    rest = {k: v for k, v in data.items() if k not in ("offices", "commissions")}
+    charter = parse_charter(json.dumps(rest))
+    offices = parse_offices(text, classes=charter.classes, commissions=data["commissions"])
+    rules = parse_commissions(text, classes=charter.classes, offices=offices)
+    assert offices["council"].seats_for("11e") == 7
+    assert offices["treasurer"].incompatible == frozenset({"council"})
+    assert offices["federal-delegate"].recall.then == "immediate"
+    assert rules["labour"].decides == frozenset({"commission"})

@@ -217,6 +217,8 @@ def test_option_layout_ranks_and_overvotes(tmp_path: Path) -> None:
         ('{"options": ["A"], "ballots": [{"ranking": ["A"], "count": -1}]}', "count"),
         ('{"options": ["A"], "ballots": [', "not valid JSON"),
         ("[1, 2]", "top level"),
+        ('{"yes": null}', '"yes"'),
+        ('{"options": ["A"], "kind": "score", "max_score": "ten", "ballots": []}', "max_score"),
     ],
 )
 def test_malformed_json_is_named(tmp_path: Path, content: str, problem: str) -> None:

@@ -364,6 +364,9 @@ def profile_from_json(data: Any, name: str = "<json>") -> Profile:
             scores[i, c] = s
     top = data.get("max_score", int(scores.max(initial=0)))
     low = data.get("min_score", 0)
+    for key, value in (("min_score", low), ("max_score", top)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise BallotFormatError(f'"{key}" must be a whole number ≥ 0, not {value!r}', path=name)
     if scale is not None:
         low, top = 0, len(scale) - 1
     matrix_s, grouped = group_rows(scores, w)
@@ -376,7 +379,7 @@ def _yes_no(data: Mapping[str, Any], name: str) -> YesNoProfile:
     counts: dict[str, int] = {}
     for key in ("yes", "no", "abstain", "stand_asides", "electorate"):
         value = data.get(key, None if key == "electorate" else 0)
-        if value is None:
+        if value is None and key == "electorate":
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise BallotFormatError(f'"{key}" must be a whole number ≥ 0, not {value!r}', path=name)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from communard.adapters.cli import main
 from communard.counting.formats.detect import detect_format, read_ballots
-from communard.counting.formats.simple import read_csv, read_json, write_csv, write_json
+from communard.counting.formats.simple import KINDS, read_csv, read_json, write_csv, write_json
 
 RANKED_CSV = "rank1,rank2,count\nVarlin,Vallès,5\nVallès,Louise Michel,4\nLouise Michel,Vallès,3\n"
 
@@ -314,3 +316,18 @@ def test_grades_by_name_in_json(tmp_path: Path) -> None:
     profile = read_json(path)
     assert profile.scale == ("poor", "fair", "good")
     assert profile.scores.tolist() == [[2, 1]]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(alphabet='AB,="\n 120x-', max_size=40), kind=st.sampled_from(KINDS))
+def test_any_csv_text_is_read_or_refused_by_name(tmp_path: Path, text: str, kind: str) -> None:
+    from communard.counting import BallotFormatError
+
+    path = tmp_path / "fuzz.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        read_csv(path, kind=kind)
+    except BallotFormatError as error:
+        assert "fuzz.csv" in str(error)

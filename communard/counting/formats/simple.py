@@ -469,7 +469,11 @@ def write_json(profile: Profile, path: str | Path) -> None:
 
 
 def to_csv_text(profile: RankedProfile | ApprovalProfile | ScoreProfile) -> str:
-    """The simple CSV form of a profile: ranked layout for ranks, option layout otherwise."""
+    """The simple CSV form of a profile: ranked layout for ranks, option layout otherwise.
+
+    The ranked layout names only the options someone ranked; the JSON form
+    (``to_json_data``) keeps every option.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if isinstance(profile, RankedProfile):

@@ -211,6 +211,17 @@ class MandateInstructed(Event):
 
 
 @dataclass(frozen=True)
+class VoteRecorded(Event):
+    type: ClassVar[str] = "mandate.vote_recorded/1"
+    mandate: int | None
+    holder: int
+    subject: Subject
+    choice: str
+    value: Fraction | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Deviation(Event):
     """A recorded vote that departs from the holder's binding instruction."""
 
@@ -532,6 +543,21 @@ def check_vote(mandate: Mandate, vote: RecordedVote) -> Deviation | None:
             f"{vote.subject.label()}, the holder voted {voted}."
         ),
     )
+
+
+def record_vote(mandate: Mandate, vote: RecordedVote) -> list[Event]:
+    """Record how the holder voted in the higher body; a deviation from their instruction
+    is returned with it, to publish on the journal."""
+    if not mandate.starts_at <= vote.at < mandate.until:
+        raise StateError(
+            f"The {mandate.label()} did not hold at {vote.at.isoformat()}.",
+            code="mandate.not_active",
+            hint="Record the vote on the mandate that held when it was cast.",
+        )
+    deviation = check_vote(mandate, vote)
+    recorded = VoteRecorded(mandate=mandate.id, holder=mandate.holder_id, subject=vote.subject,
+                            choice=vote.choice, value=vote.value, at=vote.at)
+    return [recorded] if deviation is None else [recorded, deviation]
 
 
 def violations(register: Sequence[Mandate], offices: Mapping[str, Office]) -> list[Violation]:

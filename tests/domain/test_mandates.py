@@ -236,3 +236,13 @@ def test_no_order_of_events_breaks_the_register(ops: list[tuple[str, int, str, i
     for event in events:
         assert event.type.split("/")[0].startswith("mandate.")
         event.payload()
+
+
+def test_recording_a_vote_publishes_the_deviation_with_it() -> None:
+    m = _instructed("for")
+    events = mandates.record_vote(m, RecordedVote(SUBJECT, "against", T0 + DAY))
+    assert [e.type for e in events] == ["mandate.vote_recorded/1", "mandate.deviated/1"]
+    assert [e.type for e in mandates.record_vote(m, RecordedVote(SUBJECT, "for", T0 + DAY))] == [
+        "mandate.vote_recorded/1"]
+    with pytest.raises(StateError):
+        mandates.record_vote(m, RecordedVote(SUBJECT, "for", T0 + 6 * DAY))

@@ -58,6 +58,6 @@ def test_journal_lines_say_who_did_what_to_which_motion() -> None:
             "closed_at": "2026-11-25T09:00:00+00:00",
         },
     }
-    assert entry_summary(closed) == "Motion 3 closed · decision: adopted · Adopted: 19 for"
+    assert entry_summary(closed) == "Motion 3 closed · Adopted: 19 for"
     charter = {"type": "charter.adopted/1", "payload": {"version": 1, "text": "[charter]..."}}
     assert entry_summary(charter) == "Charter adopted · version: 1"

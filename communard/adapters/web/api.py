@@ -144,7 +144,7 @@ def list_motions(
     viewer: Reader,
     state: Annotated[str | None, Query(description="Only motions in this state")] = None,
 ) -> Any:
-    """The motions of a commune (visitors see decided ones only)."""
+    """The motions of a commune, newest first (public, as the journal that records them)."""
     return out(ask(viewer, "motion.list", commune=slug, state=state))
 
 

@@ -108,12 +108,13 @@ def entry_summary(entry: dict[str, Any]) -> str:
     else:
         line = f"{noun.capitalize()} {verb}"
     parts = [line]
+    if payload.get("explanation"):
+        # A count explains itself in one sentence; its raw figures stay in the entry's JSON.
+        return f"{line} · {payload['explanation']}"
     for key, value in payload.items():
         if key in _SHOWN_FIRST or key in _LONG_FIELDS or key.endswith("_at"):
             continue
         if isinstance(value, bool | int | str) and value != "":
             text = str(value)
             parts.append(f"{key.replace('_', ' ')}: {text if len(text) <= 40 else text[:39] + '…'}")
-    if payload.get("explanation"):
-        parts.append(str(payload["explanation"]))
     return " · ".join(p for p in parts if p)

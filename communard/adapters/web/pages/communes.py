@@ -74,13 +74,21 @@ def commune_home(request: Request, slug: str) -> Response:
     return render(request, "commune.html", home=home, **context)
 
 
+def natural(name: str) -> list[Any]:
+    """A sort key putting '2e arrondissement' before '10e arrondissement'."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", name)
+    ]
+
+
 @router.get("/c/{slug}/members")
 def members(request: Request, slug: str) -> Response:
     """Members, applicants awaiting admission and sections."""
     viewer = resolve_viewer(request)
     context = in_commune(viewer, slug)
     rows = ask(viewer, "member.list", commune=slug)
-    sections = ask(viewer, "section.list", commune=slug)
+    sections = sorted(ask(viewer, "section.list", commune=slug), key=lambda s: natural(s["name"]))
     you = (context["commune"].get("you") or {}).get("member")
     return render(
         request,

@@ -151,6 +151,51 @@ def tally_view(motion: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+DECISION_WORDS = {
+    "adopted": "Adopted",
+    "rejected": "Rejected",
+    "lapsed": "Lapsed: too few members took part",
+}
+
+
+def outcome_view(outcome: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The outcome of a count in words: the decision, then how quorum and threshold were met.
+
+    The figures are the count's own (recorded on the journal); this only says them in words.
+    """
+    if not outcome or "decision" not in outcome:
+        return None
+    counts = {c: int(outcome.get(c) or 0) for c in ("for", "against", "abstain")}
+    took_part = sum(counts.values())
+    electorate = int(outcome.get("electorate") or 0)
+    lines = []
+    if outcome.get("quorum") is not None:
+        met = "met" if outcome.get("quorum_met") else "not met"
+        lines.append(
+            f"Quorum {met}: {took_part} of {electorate} members took part "
+            f"(abstentions count); the charter asks for {percent(outcome['quorum'])} of members."
+        )
+    if outcome.get("threshold") is not None and outcome.get("quorum_met", True):
+        of_cast = outcome.get("threshold_of") == "cast"
+        base = counts["for"] + counts["against"] if of_cast else electorate
+        needed = "more than" if outcome.get("strict") else "at least"
+        met = "met" if outcome.get("threshold_met") else "not met"
+        lines.append(
+            f"Threshold {met}: {counts['for']} for out of {base} "
+            f"{'votes for or against' if of_cast else 'members'}; "
+            f"it needs {needed} {fraction(outcome['threshold'])}."
+        )
+    return {
+        "decision": outcome["decision"],
+        "headline": DECISION_WORDS.get(outcome["decision"], str(outcome["decision"]).title()),
+        "explanation": outcome.get("explanation", ""),
+        "lines": lines,
+        "notes": [str(n) for n in outcome.get("notes") or []],
+        "closed_at": outcome.get("closed_at"),
+        "method": outcome.get("method"),
+    }
+
+
 def _motion_page(viewer: Viewer, slug: str, number: int) -> dict[str, Any]:
     motion = ask(viewer, "motion.get", commune=slug, motion=number)
     history = [{**e, "summary": entry_summary(e)} for e in motion["history"]]
@@ -163,7 +208,13 @@ def _motion_page(viewer: Viewer, slug: str, number: int) -> dict[str, Any]:
         and closes
         and datetime.fromisoformat(closes) <= viewer.application.queries.clock()
     )
-    return {"motion": motion, "can": can, "tally": tally_view(motion), "history": history}
+    return {
+        "motion": motion,
+        "can": can,
+        "tally": tally_view(motion),
+        "outcome": outcome_view(motion.get("outcome")),
+        "history": history,
+    }
 
 
 @router.get("/c/{slug}/motions/{number}")
@@ -183,6 +234,8 @@ def tally_fragment(request: Request, slug: str, number: int) -> Response:
         request, "_tally.html", {"viewer": viewer, "tally": tally_view(motion)}
     )
     response.headers["Cache-Control"] = "no-store"
+    # communard.js stops polling and offers the outcome once the vote is no longer open.
+    response.headers["X-Motion-State"] = motion["state"]
     return response
 
 

@@ -172,3 +172,10 @@ def test_grouped_and_ungrouped_ballots_count_the_same() -> None:
         np.ones(SCHULZE_45.n_voters, dtype=np.int64),
     )
     assert (pairwise(ungrouped) == pairwise(SCHULZE_45)).all()
+
+
+def test_ranked_pairs_asks_only_when_equal_margins_conflict() -> None:
+    # Equal margins that fit together need no rule: asking must not stop the count.
+    outcome = count("ranked-pairs", ranked("ABC", (2, "ABC")), tie_break="ask")
+    assert outcome.winners == ("A",)
+    assert outcome.tie_breaks == []

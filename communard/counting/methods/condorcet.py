@@ -289,6 +289,17 @@ def _order_free(locks: _Locks, group: Sequence[tuple[int, int]]) -> bool:
     return True
 
 
+def _orders_matter(groups: Sequence[Sequence[tuple[int, int]]], m: int) -> bool:
+    """Whether some group of equal margins locks differently in different orders."""
+    locks = _Locks(m)
+    for g in groups:
+        live = [p for p in g if locks.allows(*p)]
+        if not _order_free(locks, live):
+            return True
+        _lock_in_order(locks, live)
+    return False
+
+
 RANKED_PAIRS_SEARCH_LIMIT = 20_000
 
 
@@ -331,7 +342,7 @@ def ranked_pairs(
         return f"{options[p[0]]}>{options[p[1]]} ({int(margins[p])})"
 
     conflicts = [g for g in groups if len(g) > 1]
-    if breaker is not None and conflicts:
+    if breaker is not None and _orders_matter(groups, m):
         record = breaker.choose(options, m, purpose="order", round=1)
         position = {name: i for i, name in enumerate(record.chosen)}
         for g in groups:

@@ -12,6 +12,8 @@ from communard.counting import RankedProfile, count
 from communard.counting.countback import countback
 from communard.domain import elections
 from communard.domain.elections import Election, option
+from communard.domain.events import Event
+from communard.domain.journal import Head, next_entry, verify
 from communard.domain.mandates import EligibilityError, Mandate, resign, take_office
 from communard.domain.members import Member
 from communard.domain.offices import Office, parse_offices
@@ -341,3 +343,35 @@ def test_rerun_countback_matches_a_count_without_the_departed(ballots: list[list
         assert by_election is None and new[0].holder_id == int(newcomers[0])
     else:
         assert by_election is not None
+
+
+def test_every_event_is_a_valid_journal_entry() -> None:
+    office = OFFICES["council"]
+    e, opened = elections.open_election(office, seat="section:11e",
+                                        term_starts_at=T0 + 30 * DAY, now=T0)
+    events: list[Event] = [opened]
+    for c in (1, 2, 3, 4):
+        events += elections.nominate(e, OFFICES, nominator=member(c), candidate=member(c),
+                                     constituency=VOTERS, register=[], now=T0)
+    events.append(elections.open_voting(e, office, T0 + 7 * DAY))
+    for voter, choices in enumerate(BALLOTS, start=1):
+        events.append(elections.vote(e, voter=member(voter), constituency=VOTERS,
+                                     choices=choices, now=T0 + 8 * DAY))
+    events.append(elections.close(e, office, T0 + 14 * DAY,
+                                  office.tie_breaker(("1", "2", "3", "4"))))
+    register, filled = elections.fill_seats(e, OFFICES, [], T0 + 14 * DAY)
+    events += filled
+    events.append(resign(register[0], T0 + 40 * DAY))
+    _, filled, _ = elections.fill_vacancy(e, office, OFFICES, departed=register[0],
+                                          register=register, now=T0 + 41 * DAY,
+                                          tie_break=office.tie_breaker(("1", "2", "3", "4")))
+    events += filled
+    head = Head()
+    chain = []
+    for event in events:
+        entry = next_entry(head, commune="paris-1871", type=event.type,
+                           at="1871-03-26T00:00:00+00:00", payload=event.payload())
+        chain.append(entry)
+        head = Head(entry.seq, entry.hash)
+    assert verify(chain).ok
+    assert {e.type.split(".")[0] for e in events} == {"election", "office", "mandate"}

@@ -116,6 +116,9 @@ class MessageBus:
                 ctx.enter(command.commune)
                 settled = motions.settle(ctx)
                 result = handler(ctx, command)
+                # What the command made due at once (a vote with no deliberation) opens now.
+                if motions.settle(ctx) and "motion" in result and "state" in result:
+                    result["state"] = ctx.motion(result["motion"]).state
                 uow.commit()
                 return result
         except CommunardError:

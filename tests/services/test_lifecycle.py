@@ -177,7 +177,7 @@ def test_emergency_decisions_lapse_unless_ratified(
         ),
         commune.founder,
     )
-    assert first["state"] == "deliberation"
+    assert first["state"] == "voting"  # no seconds, no deliberation: the vote opens at once
     second = app.handle(
         c.ProposeMotion(
             commune=slug, decision_class="emergency", title="Bread", body="Requisition flour."

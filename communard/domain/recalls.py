@@ -278,10 +278,15 @@ def decide(petition: Petition, mandate: Mandate, decision: str, now: datetime) -
             code="recall.not_reached",
         )
     petition.settled_at = now
+    if mandate.state != ACTIVE or now >= mandate.until:
+        # The holder resigned, or the term ended, while the recall vote ran.
+        petition.state = CLOSED
+        ended = EXPIRED if mandate.state == ACTIVE else mandate.state
+        return _settled(petition, now, f"Closed: the mandate is {ended} already.")
     if decision == "adopted":
         petition.state = RECALLED
-        ended: MandateEnded = recall(mandate, now, f"recall vote adopted: {petition.reason}")
-        return ended
+        recalled: MandateEnded = recall(mandate, now, f"recall vote adopted: {petition.reason}")
+        return recalled
     petition.state = REJECTED
     return _settled(petition, now, f"The recall vote was {decision}; the holder stays.")
 

@@ -14,7 +14,13 @@ from communard.domain import elections
 from communard.domain.elections import Election, option
 from communard.domain.events import Event
 from communard.domain.journal import Head, next_entry, verify
-from communard.domain.mandates import EligibilityError, Mandate, resign, take_office
+from communard.domain.mandates import (
+    EligibilityError,
+    Mandate,
+    resign,
+    take_office,
+    violations,
+)
 from communard.domain.members import Member
 from communard.domain.offices import Office, parse_offices
 from communard.errors import Conflict, Forbidden, InvalidInput, StateError
@@ -375,3 +381,37 @@ def test_every_event_is_a_valid_journal_entry() -> None:
         head = Head(entry.seq, entry.hash)
     assert verify(chain).ok
     assert {e.type.split(".")[0] for e in events} == {"election", "office", "mandate"}
+
+
+def test_a_winner_who_took_an_incompatible_office_meanwhile_leaves_the_seat_vacant() -> None:
+    council, treasurer = OFFICES["council"], OFFICES["treasurer"]
+    e = counted(council, [1, 2, 3, 4], BALLOTS)
+    held, _ = take_office([], OFFICES, office_id="treasurer", holder_id=e.elected[0],
+                          seat="commune", starts_at=T0 + 20 * DAY, ends_at=T0 + 200 * DAY)
+    mandates, events = elections.fill_seats(e, OFFICES, [held], T0 + 14 * DAY)
+    assert [ev.type for ev in events] == ["election.seat_left_vacant/1", "mandate.began/1"]
+    assert events[0].payload()["rule"] == "offices.council.incompatible"
+    assert len(mandates) == 1 and treasurer.id == "treasurer"
+
+
+# Two elections to incompatible offices with the same candidates, whose steps
+# interleave in any order: whoever wins both takes only the seat filled first,
+# and the register never breaks a rule.
+@settings(max_examples=60, deadline=None)
+@given(st.permutations(["council", "treasurer"]),
+       st.lists(st.permutations([1, 2, 3]).map(list), min_size=3, max_size=15),
+       st.lists(st.permutations([1, 2, 3]).map(list), min_size=3, max_size=15))
+def test_incompatible_offices_whatever_the_order_of_filling(
+    order: list[str], council_ballots: list[list[int]], treasurer_ballots: list[list[int]]
+) -> None:
+    both: dict[str, Election] = {}
+    for office_id, ballots in (("council", council_ballots), ("treasurer", treasurer_ballots)):
+        office = OFFICES[office_id]
+        both[office_id] = counted(office, [1, 2, 3], ballots)
+    register: list[Mandate] = []
+    for office_id in order:
+        new, _ = elections.fill_seats(both[office_id], OFFICES, register, T0 + 14 * DAY)
+        register += new
+    assert violations(register, OFFICES) == []
+    first = {m.holder_id for m in register if m.office_id == order[0]}
+    assert first == set(both[order[0]].elected)

@@ -213,3 +213,14 @@ def test_one_hundred_members_signing_at_once_open_one_recall_vote() -> None:
         with contextlib.suppress(CommunardError):
             events += sign(petition, m, member(n), CONSTITUENCY, T0, office)
     assert sum(isinstance(e, RecallVoteCalled) for e in events) == 1
+
+
+def test_a_recall_vote_after_the_holder_resigned_closes_the_petition() -> None:
+    office, m = OFFICES["council"], mandate()
+    petition, _ = opened(office, m)
+    for n in range(3, 22):
+        sign(petition, m, member(n), CONSTITUENCY, T0, office)
+    resign(m, T0 + 2 * DAY)
+    event = recalls.decide(petition, m, "adopted", T0 + 5 * DAY)
+    assert event.type == "recall.settled/1" and petition.state == "closed"
+    assert m.state == "resigned"

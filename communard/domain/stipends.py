@@ -84,7 +84,7 @@ def cap(office: Office, median: Fraction | None = None) -> StipendCap:
                 )
         else:
             ratio = rule.ratio_to_median
-            caps.append((ratio * median, f"{_ratio(ratio)} the median member pay "
+            caps.append((ratio * median, f"{_ratio(ratio)}the median member pay "
                                          f"({_money(median)})"))
     cents, why = min(caps, key=lambda c: c[0])
     return StipendCap(office.id, cents, rule.per,
@@ -147,6 +147,4 @@ def _money(cents: Fraction | int) -> str:
 
 
 def _ratio(ratio: Fraction) -> str:
-    if ratio == 1:
-        return "once"
-    return f"{_cents(ratio)} times"
+    return "" if ratio == 1 else f"{_cents(ratio)} times "

@@ -12,6 +12,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests never fail on timing (tests do not assert on wall-clock time), and
+# under CI=true they are derandomized so a run is reproducible.
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", parent=settings.get_profile("dev"), derandomize=True, print_blob=True
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
@@ -20,6 +28,7 @@ POSTGRES_URL = os.environ.get(
     "COMMUNARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 CHROMIUM = "/usr/bin/chromium"
+settings.load_profile("ci" if IN_CI else "dev")
 
 
 def need(condition: bool, message: str) -> None:

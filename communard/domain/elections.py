@@ -252,6 +252,16 @@ def next_election_at(office: Office, term_ends_at: datetime) -> datetime:
     return term_ends_at - office.schedule_before
 
 
+def due(election: Election, now: datetime) -> str | None:
+    """What time alone requires of the election now: ``open_voting``, ``close`` or None."""
+    if election.state == NOMINATIONS and now >= election.nominations_close_at:
+        return "open_voting"
+    if (election.state == VOTING and election.voting_closes_at is not None
+            and now >= election.voting_closes_at):
+        return "close"
+    return None
+
+
 def nominate(
     election: Election,
     offices: Mapping[str, Office],

@@ -415,3 +415,15 @@ def test_incompatible_offices_whatever_the_order_of_filling(
     assert violations(register, OFFICES) == []
     first = {m.holder_id for m in register if m.office_id == order[0]}
     assert first == set(both[order[0]].elected)
+
+
+def test_what_time_requires() -> None:
+    office = OFFICES["council"]
+    e, _ = elections.open_election(office, seat="commune", term_starts_at=T0 + 30 * DAY, now=T0)
+    assert elections.due(e, T0 + 6 * DAY) is None
+    assert elections.due(e, T0 + 7 * DAY) == "open_voting"
+    elections.nominate(e, OFFICES, nominator=member(1), candidate=member(1),
+                       constituency=VOTERS, register=[], now=T0)
+    elections.open_voting(e, office, T0 + 7 * DAY)
+    assert elections.due(e, T0 + 13 * DAY) is None
+    assert elections.due(e, T0 + 14 * DAY) == "close"

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyCookie, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from communard.adapters.web import schemas
 from communard.adapters.web.context import (
     Viewer,
     ask,
@@ -42,6 +43,7 @@ class Problem(BaseModel):
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": text}
     for status, text in (
+        (400, "Refused for another reason; the message says why"),
         (401, "Not signed in, or the token is not valid"),
         (403, "Not allowed (or no valid CSRF token)"),
         (404, "Nothing visible to you has that id"),
@@ -51,6 +53,11 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
         (500, "A fault of the server; nothing was changed"),
     )
 }
+
+
+def ok(model: Any, description: str) -> dict[int | str, dict[str, Any]]:
+    """The documented 200 answer of an operation: a schema for clients, not a filter."""
+    return {200: {"model": model, "description": description}}
 
 
 def reader(request: Request) -> Viewer:
@@ -111,25 +118,37 @@ def out(value: Any) -> Any:
 # ---- communes, members, sections ---------------------------------------------------------------
 
 
-@router.get("/communes", operation_id="commune.list")
+@router.get(
+    "/communes", operation_id="commune.list", responses=ok(list[schemas.CommuneRow], "The communes")
+)
 def list_communes(viewer: Reader) -> Any:
     """The communes on this server (public)."""
     return out(ask(viewer, "commune.list"))
 
 
-@router.get("/communes/{slug}", operation_id="commune.get")
+@router.get(
+    "/communes/{slug}", operation_id="commune.get", responses=ok(schemas.Commune, "The commune")
+)
 def get_commune(slug: Slug, viewer: Reader) -> Any:
     """A commune's public description."""
     return out(ask(viewer, "commune.get", commune=slug))
 
 
-@router.get("/communes/{slug}/members", operation_id="member.list")
+@router.get(
+    "/communes/{slug}/members",
+    operation_id="member.list",
+    responses=ok(list[schemas.MemberRow], "The members"),
+)
 def list_members(slug: Slug, viewer: Reader) -> Any:
     """Members, applicants and former members: names, status, section (never e-mails)."""
     return out(ask(viewer, "member.list", commune=slug))
 
 
-@router.get("/communes/{slug}/sections", operation_id="section.list")
+@router.get(
+    "/communes/{slug}/sections",
+    operation_id="section.list",
+    responses=ok(list[schemas.SectionRow], "The sections"),
+)
 def list_sections(slug: Slug, viewer: Reader) -> Any:
     """The sections of a commune and their numbers of active members."""
     return out(ask(viewer, "section.list", commune=slug))
@@ -138,7 +157,11 @@ def list_sections(slug: Slug, viewer: Reader) -> Any:
 # ---- motions and votes ------------------------------------------------------------------------
 
 
-@router.get("/communes/{slug}/motions", operation_id="motion.list")
+@router.get(
+    "/communes/{slug}/motions",
+    operation_id="motion.list",
+    responses=ok(list[schemas.MotionRow], "The motions"),
+)
 def list_motions(
     slug: Slug,
     viewer: Reader,
@@ -148,7 +171,11 @@ def list_motions(
     return out(ask(viewer, "motion.list", commune=slug, state=state))
 
 
-@router.get("/communes/{slug}/motions/{number}", operation_id="motion.get")
+@router.get(
+    "/communes/{slug}/motions/{number}",
+    operation_id="motion.get",
+    responses=ok(schemas.Motion, "The motion"),
+)
 def get_motion(slug: Slug, number: MotionId, viewer: Reader) -> Any:
     """A motion with its amendments, comments, roll call, outcome and history."""
     return out(ask(viewer, "motion.get", commune=slug, motion=number))
@@ -157,7 +184,11 @@ def get_motion(slug: Slug, number: MotionId, viewer: Reader) -> Any:
 # ---- the public record ------------------------------------------------------------------------
 
 
-@router.get("/communes/{slug}/charter", operation_id="charter.get")
+@router.get(
+    "/communes/{slug}/charter",
+    operation_id="charter.get",
+    responses=ok(schemas.Charter, "The charter"),
+)
 def get_charter(
     slug: Slug,
     viewer: Reader,
@@ -167,7 +198,11 @@ def get_charter(
     return out(ask(viewer, "charter.get", commune=slug, version=version))
 
 
-@router.get("/communes/{slug}/journal", operation_id="journal.list")
+@router.get(
+    "/communes/{slug}/journal",
+    operation_id="journal.list",
+    responses=ok(schemas.JournalPage, "A page of the journal"),
+)
 def list_journal(
     slug: Slug,
     viewer: Reader,
@@ -204,13 +239,17 @@ def list_journal(
 # ---- private records ------------------------------------------------------------------------
 
 
-@router.get("/communes/{slug}/outbox", operation_id="outbox.list")
+@router.get(
+    "/communes/{slug}/outbox",
+    operation_id="outbox.list",
+    responses=ok(list[schemas.Mail], "The mail"),
+)
 def list_outbox(slug: Slug, viewer: Reader) -> Any:
     """Mail of the commune waiting or sent (active members only)."""
     return out(ask(viewer, "outbox.list", commune=slug))
 
 
-@router.get("/account", operation_id="account.get")
+@router.get("/account", operation_id="account.get", responses=ok(schemas.Account, "The account"))
 def get_account(viewer: Reader) -> Any:
     """The signed-in person: name, e-mail, memberships and API tokens (never their secrets)."""
     require_actor(viewer)
@@ -286,5 +325,9 @@ for _kind in commands.ALL:
         methods=["POST"],
         operation_id=_kind.id,
         summary=_kind.id,
+        responses=ok(
+            schemas.COMMAND_RESULTS.get(_kind.id, schemas.CommandResult),
+            "Done and recorded on the journal; the command's result",
+        ),
         tags=[_kind.id.split(".")[0]],
     )

@@ -190,7 +190,8 @@ def outcome_view(outcome: dict[str, Any] | None) -> dict[str, Any] | None:
         "headline": DECISION_WORDS.get(outcome["decision"], str(outcome["decision"]).title()),
         "explanation": outcome.get("explanation", ""),
         "lines": lines,
-        "notes": [str(n) for n in outcome.get("notes") or []],
+        # The count's notes restate the threshold; they are shown only when its line is not.
+        "notes": [] if len(lines) > 1 else [str(n) for n in outcome.get("notes") or []],
         "closed_at": outcome.get("closed_at"),
         "method": outcome.get("method"),
     }

@@ -26,6 +26,7 @@ from communard.errors import CharterError, Forbidden, NotFound, Unauthenticated
 from communard.services.access import (
     Actor,
     access_commune,
+    access_member,
     access_motion,
     class_of,
     current_charter,
@@ -190,6 +191,48 @@ class Queries:
                 )
             rows.sort(key=lambda r: (r["status"] != ACTIVE, r["name"].lower()))
             return rows
+
+    def member(self, slug: str, member_id: int) -> dict[str, Any]:
+        """A member's public record: standing, section, the motions they moved and their
+        roll-call votes (no e-mail address)."""
+        with self._read() as uow:
+            commune = access_commune(uow, slug)
+            assert commune.id is not None
+            member = access_member(uow, commune.id, member_id)
+            account = uow.find(Account, id=member.account_id)
+            section = uow.find(Section, id=member.section_id) if member.section_id else None
+            moved = uow.find_all(
+                Motion, commune_id=commune.id, mover_id=member.id, order_by="number"
+            )
+            ballots = uow.find_all(Ballot, member_id=member.id)
+            voted_on = (
+                {m.id: m for m in uow.find_all(Motion, id=[b.motion_id for b in ballots])}
+                if ballots
+                else {}
+            )
+            return {
+                "member": member.id,
+                "name": account.display_name if account else "",
+                "status": member.status,
+                "section": section.slug if section else None,
+                "joined_at": _iso(member.joined_at),
+                "left_at": _iso(member.left_at),
+                "moved": [self._motion_row(m) for m in moved],
+                "votes": sorted(
+                    (
+                        {
+                            "motion": voted_on[b.motion_id].number,
+                            "title": voted_on[b.motion_id].title,
+                            "choice": b.choice,
+                            "decision": (voted_on[b.motion_id].outcome or {}).get("decision"),
+                            "cast_at": _iso(b.cast_at),
+                        }
+                        for b in ballots
+                        if b.motion_id in voted_on
+                    ),
+                    key=lambda row: -int(row["motion"]),
+                ),
+            }
 
     def sections(self, slug: str) -> list[dict[str, Any]]:
         """The sections and how many active members each has."""

@@ -73,3 +73,18 @@ def test_charter_versions(app: Application, commune: Commune) -> None:
     ]
     with pytest.raises(NotFound):
         app.queries.charter(commune.slug, version=2)
+
+
+def test_a_members_public_record(app: Application, commune: Commune, clock: FakeClock) -> None:
+    number = to_vote(app, commune, clock)
+    app.handle(
+        c.CastBallot(commune=commune.slug, motion=number, choice="against"), commune.members[1]
+    )
+    record = app.queries.member(commune.slug, commune.member_ids[2])
+    assert record["name"] == "Member 1" and record["status"] == "active"
+    assert record["votes"][0]["choice"] == "against" and record["votes"][0]["motion"] == number
+    founder = app.queries.member(commune.slug, commune.member_ids[0])
+    assert [m["motion"] for m in founder["moved"]] == [number]
+    assert "email" not in founder
+    with pytest.raises(NotFound):
+        app.queries.member(commune.slug, 10_000)

@@ -1,0 +1,123 @@
+"""What a reader sees: where a motion stands, its outcome in words, the live tally's
+signals, the account page, the API's reference page, and sections in their natural order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from communard.services import commands as c
+from tests.web.conftest import Clock, World, sign_in
+
+
+def text_of(html: str) -> str:
+    """The page's words, tags removed and spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def decided_motion(world: World, clock: Clock, choices: dict[str, str]) -> tuple[Any, int]:
+    """A commune of three whose motion was voted with ``choices`` and counted."""
+    commune = world.found("Louise", "Eugene", "Jules")
+    number = world.motion(commune, "Louise", "Bread at a fixed price")
+    world.do(commune, "Eugene", c.SecondMotion(commune=commune.slug, motion=number))
+    clock.advance(days=3, seconds=1)
+    world.do(commune, "Louise", c.OpenVote(commune=commune.slug, motion=number))
+    for who, choice in choices.items():
+        world.do(commune, who, c.CastBallot(commune=commune.slug, motion=number, choice=choice))
+    return commune, number
+
+
+def test_a_motion_shows_its_stage_and_what_comes_next(web: Any, world: World) -> None:
+    commune = world.found("Louise", "Eugene", "Jules")
+    number = world.motion(commune, "Louise")
+    with TestClient(web) as client:
+        sign_in(client, commune.people["Louise"].email)
+        page = client.get(f"/c/{commune.slug}/motions/{number}").text
+    assert re.search(r'<li class="current" aria-current="step">Seconding</li>', page)
+    words = text_of(page)
+    assert "Seconded by 0 of the 1 member needed to admit it." in words
+    assert "Once admitted, it is deliberated for 3 days, then put to the vote." in words
+
+
+def test_the_outcome_is_explained_in_words(client: TestClient, world: World, clock: Clock) -> None:
+    commune, number = decided_motion(world, clock, {"Louise": "for", "Jules": "against"})
+    clock.advance(days=3, seconds=1)
+    page = client.get(f"/c/{commune.slug}/motions/{number}").text
+    words = text_of(page)
+    assert re.search(r'<h2 id="h-outcome">.*Rejected</h2>', page)
+    assert "Quorum met: 2 of 3 members took part" in words
+    assert (
+        "Threshold not met: 1 for out of 2 votes for or against; it needs more than 1/2." in words
+    )
+    assert 'aria-current="step">Rejected</li>' in page
+
+
+def test_the_live_tally_says_when_the_vote_closes(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    commune, number = decided_motion(world, clock, {"Louise": "for"})
+    fragment = client.get(f"/c/{commune.slug}/motions/{number}/tally")
+    assert fragment.headers["X-Motion-State"] == "voting"
+    assert "1 of 3 members have voted" in text_of(fragment.text)
+    page = client.get(f"/c/{commune.slug}/motions/{number}").text
+    # Only the short live region is announced, not the whole roll call.
+    assert 'id="tally-news" class="tally-news" role="status" aria-live="polite"' in page
+    assert '<div id="tally" aria-live' not in page
+    clock.advance(days=3, seconds=1)
+    closed = client.get(f"/c/{commune.slug}/motions/{number}/tally")
+    assert closed.headers["X-Motion-State"] != "voting"
+
+
+def test_the_journal_says_a_count_in_one_sentence(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    commune, number = decided_motion(world, clock, {"Louise": "for", "Eugene": "for"})
+    clock.advance(days=3, seconds=1)
+    client.get(f"/c/{commune.slug}/motions/{number}")
+    words = text_of(client.get(f"/c/{commune.slug}/journal").text)
+    assert f"Motion {number} closed · Adopted: 2 for" in words
+    assert "quorum met: True" not in words
+
+
+def test_the_account_page_title_is_only_its_title(web: Any, world: World) -> None:
+    commune = world.found("Louise")
+    with TestClient(web) as client:
+        sign_in(client, commune.people["Louise"].email)
+        page = client.get("/account").text
+        title = re.search(r"<title>(.*?)</title>", page, re.S)
+        assert title and title.group(1).strip() == "Your account · communard"
+        assert page.count('id="display-name"') == 1
+        issued = client.post(
+            "/account/tokens",
+            data={
+                "name": "laptop",
+                "csrf_token": re.findall(r'csrf_token" value="([^"]+)', page)[0],
+            },
+        )
+        assert 'curl -H "Authorization: Bearer cmd_' in issued.text
+
+
+def test_the_api_reference_page_lists_every_operation(client: TestClient) -> None:
+    page = client.get("/api")
+    assert page.status_code == 200
+    spec = client.get("/openapi.json").json()
+    for methods in spec["paths"].values():
+        for op in methods.values():
+            assert f'<span class="mono">{op["operationId"]}</span>' in page.text
+    assert "/openapi.json" in page.text
+
+
+def test_sections_are_listed_in_their_natural_order(web: Any, world: World) -> None:
+    commune = world.found("Louise", charter="default")
+    for name in ("10e arrondissement", "2e arrondissement", "1er arrondissement"):
+        world.do(
+            commune,
+            "Louise",
+            c.CreateSection(commune=commune.slug, name=name, slug=name[:3].strip()),
+        )
+    page = TestClient(web).get(f"/c/{commune.slug}/members").text
+    order = [page.index(n) for n in ("1er arr", "2e arr", "10e arr")]
+    assert order == sorted(order)

@@ -86,6 +86,10 @@ class UnitOfWork(Protocol):
 
     def head(self, commune_id: int) -> Head: ...
 
+    def head_and_last_seq(self, commune_id: int) -> tuple[Head, int]:
+        """The recorded head and the highest stored sequence number, read together."""
+        ...
+
     def append_entry(self, commune_id: int, entry: JournalEntry, motion_id: int | None) -> None:
         """Store an entry and move the head to it (the head must be locked)."""
         ...

@@ -446,7 +446,18 @@ class Queries:
         with self._read() as uow:
             commune = access_commune(uow, slug)
             assert commune.id is not None
-            head = uow.head(commune.id)
+            head, last = uow.head_and_last_seq(commune.id)
+        if last > head.seq:
+            # A row past the head was written without a command: the head, moved in the
+            # same transaction as every append, is the chain's anchor.
+            return Verification(
+                False,
+                head.seq,
+                head.seq + 1,
+                head.seq + 1,
+                f"entries were added after the recorded head (seq {head.seq}); "
+                f"the stored journal runs to seq {last}",
+            )
         return journal.verify(
             self._entries_upto(commune.id, head.seq, batch), commune=commune.slug, head=head
         )

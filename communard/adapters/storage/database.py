@@ -300,6 +300,24 @@ class SqlUnitOfWork:
         ).first()
         return Head() if row is None else Head(row.seq, row.hash)
 
+    def head_and_last_seq(self, commune_id: int) -> tuple[Head, int]:
+        # One statement, so the head and the last stored entry come from one snapshot
+        # on both databases (a command moves both in one transaction).
+        heads, je = t.journal_heads, t.journal_entries
+        last = (
+            select(func.coalesce(func.max(je.c.seq), 0))
+            .where(je.c.commune_id == commune_id)
+            .scalar_subquery()
+        )
+        row = self._execute(
+            select(heads.c.seq, heads.c.hash, last.label("last")).where(
+                heads.c.commune_id == commune_id
+            )
+        ).first()
+        if row is None:
+            return Head(), int(self._execute(select(last)).scalar_one())
+        return Head(row.seq, row.hash), int(row.last)
+
     def append_entry(self, commune_id: int, entry: JournalEntry, motion_id: int | None) -> None:
         self._execute(
             insert(t.journal_entries).values(

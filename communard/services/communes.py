@@ -53,6 +53,15 @@ def found_commune(ctx: Context, cmd: c.FoundCommune, hasher: PasswordHasher) -> 
                 code="commune.no_founder",
                 hint="Give founder_email and founder_name.",
             )
+        if ctx.uow.find(Account, email=rules.check_email(cmd.founder_email)) is not None:
+            # Founding in the name of an existing account needs that account's session:
+            # otherwise anyone could make another person a commune's founder, and checking
+            # a password here would be an unthrottled way to guess it.
+            raise Unauthenticated(
+                "An account already uses this founder e-mail address.",
+                code="commune.founder_exists",
+                hint="Sign in with that account first, then found the commune.",
+            )
         account = find_or_create_account(
             ctx, cmd.founder_email, cmd.founder_name, cmd.founder_password, hasher
         )

@@ -159,3 +159,24 @@ def test_casts_racing_the_close_are_counted_exactly(app: Application, clock: Fak
     assert all(r["cast_at"] < closes for r in detail["roll_call"])
     assert all((r["changed_at"] or r["cast_at"]) < closes for r in detail["roll_call"])
     assert app.queries.verify_journal(commune.slug).ok
+
+
+def test_no_one_founds_a_commune_in_another_account_s_name(
+    app: Application, commune: Commune
+) -> None:
+    before = snapshot(app)
+    with pytest.raises(CommunardError) as error:
+        app.handle(
+            c.FoundCommune(
+                slug="usurped",
+                name="Usurped",
+                founder_email="founder@paris.example",
+                founder_name="Someone else",
+                founder_password="another password",
+            )
+        )
+    assert error.value.code == "commune.founder_exists"
+    assert snapshot(app) == before
+    # Signed in as that account, its owner founds the commune as usual.
+    result = app.handle(c.FoundCommune(slug="lyon", name="Lyon"), commune.founder)
+    assert result["account"] == commune.founder.account_id

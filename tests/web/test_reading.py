@@ -4,13 +4,14 @@ signals, the account page, the API's reference page, and sections in their natur
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from communard.services import commands as c
-from tests.web.conftest import Clock, World, sign_in
+from tests.web.conftest import Clock, World, csrf_of, sign_in
 
 
 def text_of(html: str) -> str:
@@ -121,3 +122,41 @@ def test_sections_are_listed_in_their_natural_order(web: Any, world: World) -> N
     page = TestClient(web).get(f"/c/{commune.slug}/members").text
     order = [page.index(n) for n in ("1er arr", "2e arr", "10e arr")]
     assert order == sorted(order)
+
+
+def test_visitors_are_told_how_to_take_part(client: TestClient, world: World) -> None:
+    commune = world.found("Louise", "Eugene")
+    number = world.motion(commune, "Louise")
+    words = text_of(client.get(f"/c/{commune.slug}/motions/{number}").text)
+    assert f"Sign in to second this motion, if you are a member of Commune {commune.slug}." in words
+
+
+def test_a_hint_that_repeats_the_message_is_not_shown_twice(client: TestClient) -> None:
+    charter = client.get("/found")
+    broken = re.sub(
+        r'threshold = "1/2"',
+        'threshold = "3/2"',
+        html.unescape(
+            re.search(r'<textarea id="charter"[^>]*>(.*?)</textarea>', charter.text, re.S).group(1)
+        ),
+        count=1,
+    )
+    page = client.post(
+        "/found",
+        data={
+            "name": "X",
+            "slug": "x-hint",
+            "charter": broken,
+            "founder_name": "Jean",
+            "email": "jean-hint@example.org",
+            "password": "long-enough-1",
+            "csrf_token": csrf_of(charter.text),
+        },
+        follow_redirects=False,
+    )
+    assert page.status_code == 422, page.text[:500]
+    assert "classes.ordinary.threshold" in page.text
+    hints = re.findall(r'<p class="hint">(.*?)</p>', page.text, re.S)
+    message = re.search(r'role="alert">\s*<p><strong>(.*?)</strong>', page.text, re.S)
+    assert message
+    assert all(h.strip() not in message.group(1) for h in hints)

@@ -1,10 +1,10 @@
 """communard.counting: a pure counting engine (see README.md in this folder).
 
-    >>> from communard.counting import RankedProfile, count
-    >>> p = RankedProfile.from_rankings(["A", "B", "C"], [["A", "B"], ["B"], ["C", "B"]],
-    ...                                  weights=[2, 2, 1])
-    >>> count("irv", p).winners
-    ('B',)
+>>> from communard.counting import RankedProfile, count
+>>> p = RankedProfile.from_rankings(["A", "B", "C"], [["A", "B"], ["B"], ["C", "B"]],
+...                                  weights=[2, 2, 1])
+>>> count("irv", p).winners
+('B',)
 """
 
 from .errors import (

@@ -34,9 +34,9 @@ def rank_dtype(n_options: int) -> type[np.signedinteger[Any]]:
     return np.int8 if n_options <= 127 else np.int16
 
 
-def group_rows(matrix: npt.NDArray[Any], weights: IntArray | None = None) -> tuple[
-    npt.NDArray[Any], IntArray
-]:
+def group_rows(
+    matrix: npt.NDArray[Any], weights: IntArray | None = None
+) -> tuple[npt.NDArray[Any], IntArray]:
     """Merge identical rows of ``matrix``, summing their weights."""
     if matrix.shape[0] == 0:
         return matrix, np.zeros(0, dtype=np.int64)
@@ -44,8 +44,9 @@ def group_rows(matrix: npt.NDArray[Any], weights: IntArray | None = None) -> tup
     row_view = contiguous.view(np.dtype((np.void, contiguous.dtype.itemsize * contiguous.shape[1])))
     _, first, inverse = np.unique(row_view.ravel(), return_index=True, return_inverse=True)
     w = np.ones(matrix.shape[0], dtype=np.int64) if weights is None else weights.astype(np.int64)
-    grouped_weights = np.bincount(inverse.ravel(), weights=None if weights is None else w,
-                                  minlength=len(first))
+    grouped_weights = np.bincount(
+        inverse.ravel(), weights=None if weights is None else w, minlength=len(first)
+    )
     return contiguous[first], grouped_weights.astype(np.int64)
 
 
@@ -107,7 +108,9 @@ class ApprovalProfile:
 
     @classmethod
     def from_sets(
-        cls, options: Sequence[str], ballots: Iterable[Iterable[str]],
+        cls,
+        options: Sequence[str],
+        ballots: Iterable[Iterable[str]],
         weights: Iterable[int] | None = None,
     ) -> ApprovalProfile:
         index = {name: i for i, name in enumerate(options)}
@@ -167,8 +170,14 @@ class ScoreProfile:
         scores, grouped = group_rows(matrix, w)
         if scale is not None:
             min_score, max_score = 0, len(scale) - 1
-        return cls(tuple(options), scores, grouped, min_score, max_score,
-                   None if scale is None else tuple(scale))
+        return cls(
+            tuple(options),
+            scores,
+            grouped,
+            min_score,
+            max_score,
+            None if scale is None else tuple(scale),
+        )
 
 
 @dataclass

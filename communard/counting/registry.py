@@ -115,6 +115,8 @@ def count(method_id: str, profile: Any, **options: Any) -> Outcome:
     info = get(method_id)
     seats = options.get("seats", 1)
     if not isinstance(seats, int) or seats < 1:
-        raise ConfigError(f"seats must be a positive whole number, not {seats!r}.",
-                          hint="Pass seats=1 for a single winner.")
+        raise ConfigError(
+            f"seats must be a positive whole number, not {seats!r}.",
+            hint="Pass seats=1 for a single winner.",
+        )
     return info.function(profile, **options)

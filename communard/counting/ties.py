@@ -185,8 +185,7 @@ def choose_top(
         if len(group) <= room:
             winners.extend(group)
             continue
-        record = settle(breaker, tuple(group), room, purpose=purpose, round=round,
-                        history=history)
+        record = settle(breaker, tuple(group), room, purpose=purpose, round=round, history=history)
         if record is None:
             return tuple(winners), tuple(group), records
         records.append(record)

@@ -39,8 +39,16 @@ STANDING = "standing"
 OVERTURNED = "overturned"
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
-_KEYS = {"title", "membership", "office", "size", "decides", "reports_every",
-         "overturn_within", "overturned_by"}
+_KEYS = {
+    "title",
+    "membership",
+    "office",
+    "size",
+    "decides",
+    "reports_every",
+    "overturn_within",
+    "overturned_by",
+}
 
 
 @dataclass(frozen=True)
@@ -154,112 +162,162 @@ def parse_commissions(
     for commission_id, body in table.items():
         where = f"commissions.{commission_id}"
         if not _ID.fullmatch(commission_id):
-            raise CharterError(where, commission_id,
-                               "name commissions with lower-case letters, digits and hyphens.")
+            raise CharterError(
+                where,
+                commission_id,
+                "name commissions with lower-case letters, digits and hyphens.",
+            )
         if not isinstance(body, dict):
             raise CharterError(where, body, f"write [{where}] as a table.")
         rules[commission_id] = _rule(commission_id, where, body, classes, offices)
     return rules
 
 
-def _rule(commission_id: str, where: str, table: dict[str, Any], classes: Collection[str],
-          offices: Collection[str]) -> CommissionRule:
+def _rule(
+    commission_id: str,
+    where: str,
+    table: dict[str, Any],
+    classes: Collection[str],
+    offices: Collection[str],
+) -> CommissionRule:
     for key in table:
         if key not in _KEYS:
-            raise CharterError(f"{where}.{key}", table[key],
-                               f"remove it or correct its spelling; known keys here: "
-                               f"{', '.join(sorted(_KEYS))}.")
+            raise CharterError(
+                f"{where}.{key}",
+                table[key],
+                f"remove it or correct its spelling; known keys here: {', '.join(sorted(_KEYS))}.",
+            )
     known_classes = ", ".join(sorted(classes))
     membership = table.get("membership", ELECTED)
     if membership not in MEMBERSHIPS:
-        raise CharterError(f"{where}.membership", membership,
-                           'write "elected" (holders of an office) or "appointed" (by motion).')
+        raise CharterError(
+            f"{where}.membership",
+            membership,
+            'write "elected" (holders of an office) or "appointed" (by motion).',
+        )
     office = table.get("office")
     if membership == ELECTED:
         if office not in offices:
             raise CharterError(
-                f"{where}.office", office,
+                f"{where}.office",
+                office,
                 "name the office whose holders are this commission's members "
                 f"({', '.join(sorted(offices)) or 'define one in [offices.<id>]'}).",
             )
     elif office is not None:
-        raise CharterError(f"{where}.office", office,
-                           'remove it: appointed members hold no office (or write '
-                           'membership = "elected").')
+        raise CharterError(
+            f"{where}.office",
+            office,
+            'remove it: appointed members hold no office (or write membership = "elected").',
+        )
     size = table.get("size")
     if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
         raise CharterError(f"{where}.size", size, "write a whole number of at least 1.")
     decides = table.get("decides", [])
     if not isinstance(decides, list) or not all(isinstance(c, str) for c in decides):
-        raise CharterError(f"{where}.decides", decides,
-                           'write a list of decision classes, such as ["commission"].')
+        raise CharterError(
+            f"{where}.decides", decides, 'write a list of decision classes, such as ["commission"].'
+        )
     for cls in decides:
         if cls not in classes:
-            raise CharterError(f"{where}.decides", cls,
-                               f"name the charter's decision classes ({known_classes}).")
+            raise CharterError(
+                f"{where}.decides", cls, f"name the charter's decision classes ({known_classes})."
+            )
     reports_every = parse_duration(f"{where}.reports_every", table.get("reports_every", "30d"))
     if reports_every <= timedelta(0):
-        raise CharterError(f"{where}.reports_every", table.get("reports_every"),
-                           'give a period longer than 0, such as "30d".')
-    overturn_within = parse_duration(f"{where}.overturn_within",
-                                     table.get("overturn_within", "14d"))
+        raise CharterError(
+            f"{where}.reports_every",
+            table.get("reports_every"),
+            'give a period longer than 0, such as "30d".',
+        )
+    overturn_within = parse_duration(
+        f"{where}.overturn_within", table.get("overturn_within", "14d")
+    )
     overturned_by = table.get("overturned_by", "ordinary")
     if overturned_by not in classes:
-        raise CharterError(f"{where}.overturned_by", overturned_by,
-                           f"name one of the charter's decision classes ({known_classes}).")
+        raise CharterError(
+            f"{where}.overturned_by",
+            overturned_by,
+            f"name one of the charter's decision classes ({known_classes}).",
+        )
     if overturned_by in decides:
-        raise CharterError(f"{where}.overturned_by", overturned_by,
-                           "name a class of the assembly, not one the commission decides "
-                           "itself (usually \"ordinary\").")
+        raise CharterError(
+            f"{where}.overturned_by",
+            overturned_by,
+            "name a class of the assembly, not one the commission decides "
+            'itself (usually "ordinary").',
+        )
     title = table.get("title", commission_id.replace("-", " ").capitalize())
     if not isinstance(title, str) or not title.strip():
         raise CharterError(f"{where}.title", title, "write a non-empty text in quotes.")
     return CommissionRule(
-        id=commission_id, title=title.strip(), membership=membership, office=office, size=size,
-        decides=frozenset(decides), reports_every=reports_every,
-        overturn_within=overturn_within, overturned_by=overturned_by,
+        id=commission_id,
+        title=title.strip(),
+        membership=membership,
+        office=office,
+        size=size,
+        decides=frozenset(decides),
+        reports_every=reports_every,
+        overturn_within=overturn_within,
+        overturned_by=overturned_by,
     )
 
 
-def members(rule: CommissionRule, commission: Commission, register: Iterable[Mandate],
-            now: datetime) -> set[int]:
+def members(
+    rule: CommissionRule, commission: Commission, register: Iterable[Mandate], now: datetime
+) -> set[int]:
     """Who sits on the commission at ``now``: the office's holders, or the appointed."""
     if rule.membership == ELECTED:
         return {m.holder_id for m in register if m.office_id == rule.office and m.holds_at(now)}
     return set(commission.appointed)
 
 
-def appoint(rule: CommissionRule, commission: Commission, member: Member | None,
-            by_motion: int, now: datetime) -> CommissionMemberChanged:
+def appoint(
+    rule: CommissionRule,
+    commission: Commission,
+    member: Member | None,
+    by_motion: int,
+    now: datetime,
+) -> CommissionMemberChanged:
     """Appoint a member by an adopted motion (``by_motion``) of the assembly."""
     who = require_active(member, "sit on commissions")
     assert who.id is not None
     if rule.membership != APPOINTED:
         raise StateError(
             f"The members of '{rule.title}' are elected as holders of '{rule.office}'.",
-            code="commission.elected", hint="Nominate the member in that office's election.",
+            code="commission.elected",
+            hint="Nominate the member in that office's election.",
         )
     if who.id in commission.appointed:
-        raise Conflict(f"Member {who.id} already sits on '{rule.title}'.",
-                       code="commission.already_member")
+        raise Conflict(
+            f"Member {who.id} already sits on '{rule.title}'.", code="commission.already_member"
+        )
     if rule.size is not None and len(commission.appointed) >= rule.size:
-        raise StateError(f"'{rule.title}' has its {rule.size} members already.",
-                         code="commission.full", hint="Remove a member first.")
+        raise StateError(
+            f"'{rule.title}' has its {rule.size} members already.",
+            code="commission.full",
+            hint="Remove a member first.",
+        )
     commission.appointed.add(who.id)
-    return CommissionMemberChanged(commission=rule.id, member=who.id, change="appointed",
-                                   by_motion=by_motion, at=now)
+    return CommissionMemberChanged(
+        commission=rule.id, member=who.id, change="appointed", by_motion=by_motion, at=now
+    )
 
 
-def remove(rule: CommissionRule, commission: Commission, member_id: int, by_motion: int,
-           now: datetime) -> CommissionMemberChanged:
+def remove(
+    rule: CommissionRule, commission: Commission, member_id: int, by_motion: int, now: datetime
+) -> CommissionMemberChanged:
     """Remove an appointed member by an adopted motion of the assembly."""
     if member_id not in commission.appointed:
-        raise StateError(f"Member {member_id} is not an appointed member of '{rule.title}'.",
-                         code="commission.not_member",
-                         hint="Elected members leave by recall or resignation.")
+        raise StateError(
+            f"Member {member_id} is not an appointed member of '{rule.title}'.",
+            code="commission.not_member",
+            hint="Elected members leave by recall or resignation.",
+        )
     commission.appointed.discard(member_id)
-    return CommissionMemberChanged(commission=rule.id, member=member_id, change="removed",
-                                   by_motion=by_motion, at=now)
+    return CommissionMemberChanged(
+        commission=rule.id, member=member_id, change="removed", by_motion=by_motion, at=now
+    )
 
 
 def may_decide(rule: CommissionRule, decision_class: str) -> None:
@@ -271,27 +329,41 @@ def may_decide(rule: CommissionRule, decision_class: str) -> None:
             f"(delegated classes: {delegated}).",
             code="commission.not_delegated",
             hint="Put the motion to the assembly, or amend the charter's "
-                 f"commissions.{rule.id}.decides.",
+            f"commissions.{rule.id}.decides.",
         )
 
 
-def record_act(rule: CommissionRule, *, motion: int, decision_class: str,
-               decided_at: datetime) -> tuple[Act, CommissionActed]:
+def record_act(
+    rule: CommissionRule, *, motion: int, decision_class: str, decided_at: datetime
+) -> tuple[Act, CommissionActed]:
     """A motion the commission adopted becomes an act, overturnable for the window."""
     may_decide(rule, decision_class)
-    act = Act(id=None, commission_id=rule.id, motion=motion, decision_class=decision_class,
-              decided_at=decided_at, overturnable_until=decided_at + rule.overturn_within)
-    return act, CommissionActed(commission=rule.id, motion=motion,
-                                decision_class=decision_class, at=decided_at,
-                                overturnable_until=act.overturnable_until)
+    act = Act(
+        id=None,
+        commission_id=rule.id,
+        motion=motion,
+        decision_class=decision_class,
+        decided_at=decided_at,
+        overturnable_until=decided_at + rule.overturn_within,
+    )
+    return act, CommissionActed(
+        commission=rule.id,
+        motion=motion,
+        decision_class=decision_class,
+        at=decided_at,
+        overturnable_until=act.overturnable_until,
+    )
 
 
-def check_overturn_proposal(rule: CommissionRule, act: Act, *, decision_class: str,
-                            proposed_at: datetime) -> None:
+def check_overturn_proposal(
+    rule: CommissionRule, act: Act, *, decision_class: str, proposed_at: datetime
+) -> None:
     """A motion to overturn ``act`` is of the assembly's class and proposed in the window."""
     if act.state != STANDING:
-        raise StateError(f"The act of motion #{act.motion} is already {act.state}.",
-                         code="commission.act_overturned")
+        raise StateError(
+            f"The act of motion #{act.motion} is already {act.state}.",
+            code="commission.act_overturned",
+        )
     if decision_class != rule.overturned_by:
         raise Forbidden(
             f"An act of '{rule.title}' is overturned by a '{rule.overturned_by}' motion, not "
@@ -307,14 +379,22 @@ def check_overturn_proposal(rule: CommissionRule, act: Act, *, decision_class: s
         )
 
 
-def overturn(rule: CommissionRule, act: Act, *, motion: int, decision_class: str,
-             proposed_at: datetime, now: datetime) -> CommissionActOverturned:
+def overturn(
+    rule: CommissionRule,
+    act: Act,
+    *,
+    motion: int,
+    decision_class: str,
+    proposed_at: datetime,
+    now: datetime,
+) -> CommissionActOverturned:
     """An adopted motion of the assembly, proposed in the window, overturns the act."""
     check_overturn_proposal(rule, act, decision_class=decision_class, proposed_at=proposed_at)
     act.state = OVERTURNED
     act.overturned_by = motion
-    return CommissionActOverturned(commission=rule.id, act_motion=act.motion,
-                                   overturned_by=motion, at=now)
+    return CommissionActOverturned(
+        commission=rule.id, act_motion=act.motion, overturned_by=motion, at=now
+    )
 
 
 def report_due_at(rule: CommissionRule, commission: Commission) -> datetime:
@@ -328,19 +408,29 @@ def overdue(rule: CommissionRule, commission: Commission, now: datetime) -> time
     return now - due if now >= due else None
 
 
-def report(rule: CommissionRule, commission: Commission, *, member: Member | None,
-           sitting: Collection[int], title: object, body: object,
-           now: datetime) -> CommissionReported:
+def report(
+    rule: CommissionRule,
+    commission: Commission,
+    *,
+    member: Member | None,
+    sitting: Collection[int],
+    title: object,
+    body: object,
+    now: datetime,
+) -> CommissionReported:
     """A member of the commission reports to the assembly; the next report falls due."""
     who = require_active(member, "report for commissions")
     if who.id not in sitting:
-        raise Forbidden(f"Only members of '{rule.title}' report for it.",
-                        code="commission.not_member")
+        raise Forbidden(
+            f"Only members of '{rule.title}' report for it.", code="commission.not_member"
+        )
     assert who.id is not None
     commission.last_report_at = now
     return CommissionReported(
-        commission=rule.id, by=who.id,
+        commission=rule.id,
+        by=who.id,
         title=check_text("title", title, limit=200, code="commission.invalid_report"),
         body=check_text("body", body, limit=100_000, code="commission.invalid_report"),
-        at=now, next_due_at=report_due_at(rule, commission),
+        at=now,
+        next_due_at=report_due_at(rule, commission),
     )

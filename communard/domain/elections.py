@@ -226,23 +226,35 @@ def open_election(
     ends = term_ends_at or term_starts_at + office.term
     if not term_starts_at < ends or ends - term_starts_at > office.term:
         raise InvalidInput(
-            "term_ends_at", ends.isoformat(),
+            "term_ends_at",
+            ends.isoformat(),
             f"a term of '{office.title}' ends after it starts and lasts at most "
             f"{office.term.days} days.",
             code="election.invalid_term",
         )
     kind, _, key = seat.partition(":")
     election = Election(
-        id=None, office_id=office.id, seat=seat,
+        id=None,
+        office_id=office.id,
+        seat=seat,
         seats=seats or office.seats_for(key if kind == "section" else None),
-        method=office.method, ballot=office.ballot, term_starts_at=term_starts_at,
-        term_ends_at=ends, opened_at=now, nominations_close_at=now + office.nominations,
+        method=office.method,
+        ballot=office.ballot,
+        term_starts_at=term_starts_at,
+        term_ends_at=ends,
+        opened_at=now,
+        nominations_close_at=now + office.nominations,
         vacancy_of=vacancy_of,
     )
     return election, ElectionOpened(
-        office=office.id, seat=seat, seats=election.seats, method=office.method,
-        term_starts_at=term_starts_at, term_ends_at=ends,
-        nominations_close_at=election.nominations_close_at, vacancy_of=vacancy_of,
+        office=office.id,
+        seat=seat,
+        seats=election.seats,
+        method=office.method,
+        term_starts_at=term_starts_at,
+        term_ends_at=ends,
+        nominations_close_at=election.nominations_close_at,
+        vacancy_of=vacancy_of,
     )
 
 
@@ -256,8 +268,11 @@ def due(election: Election, now: datetime) -> str | None:
     """What time alone requires of the election now: ``open_voting``, ``close`` or None."""
     if election.state == NOMINATIONS and now >= election.nominations_close_at:
         return "open_voting"
-    if (election.state == VOTING and election.voting_closes_at is not None
-            and now >= election.voting_closes_at):
+    if (
+        election.state == VOTING
+        and election.voting_closes_at is not None
+        and now >= election.voting_closes_at
+    ):
         return "close"
     return None
 
@@ -284,15 +299,18 @@ def nominate(
         )
     existing = election.nominations.get(who.id)
     if existing is not None and existing.state in (PENDING, ACCEPTED):
-        raise Conflict(f"Member {who.id} is already nominated in this {election.label()}.",
-                       code="office.already_nominated")
+        raise Conflict(
+            f"Member {who.id} is already nominated in this {election.label()}.",
+            code="office.already_nominated",
+        )
     election.nominations[who.id] = Nomination(candidate_id=who.id, nominated_by=by.id, at=now)
     events: list[Event] = [
         NominationMade(election=election.id, candidate=who.id, nominated_by=by.id, at=now)
     ]
     if by.id == who.id:
-        events.append(accept_nomination(election, offices, candidate=who, register=register,
-                                        now=now))
+        events.append(
+            accept_nomination(election, offices, candidate=who, register=register, now=now)
+        )
     return events
 
 
@@ -311,8 +329,12 @@ def accept_nomination(
     assert who.id is not None
     nomination = _pending(election, who.id, now)
     check_eligible(
-        register, offices, holder_id=who.id, office_id=election.office_id,
-        starts_at=election.term_starts_at, ends_at=election.term_ends_at,
+        register,
+        offices,
+        holder_id=who.id,
+        office_id=election.office_id,
+        starts_at=election.term_starts_at,
+        ends_at=election.term_ends_at,
         holder_name=holder_name,
     )
     nomination.state = ACCEPTED
@@ -320,27 +342,32 @@ def accept_nomination(
     return NominationAnswered(election=election.id, candidate=who.id, state=ACCEPTED, at=now)
 
 
-def decline_nomination(election: Election, candidate: Member | None,
-                       now: datetime) -> NominationAnswered:
+def decline_nomination(
+    election: Election, candidate: Member | None, now: datetime
+) -> NominationAnswered:
     """The candidate declines a pending nomination, or withdraws an accepted one."""
     who = require_active(candidate, "answer nominations")
     assert who.id is not None
     _require_nominations_open(election, now)
     nomination = election.nominations.get(who.id)
     if nomination is None or nomination.state not in (PENDING, ACCEPTED):
-        raise StateError(f"Member {who.id} has no open nomination in this {election.label()}.",
-                         code="office.not_nominated")
+        raise StateError(
+            f"Member {who.id} has no open nomination in this {election.label()}.",
+            code="office.not_nominated",
+        )
     nomination.state = DECLINED if nomination.state == PENDING else WITHDRAWN
     nomination.answered_at = now
-    return NominationAnswered(election=election.id, candidate=who.id, state=nomination.state,
-                              at=now)
+    return NominationAnswered(
+        election=election.id, candidate=who.id, state=nomination.state, at=now
+    )
 
 
 def open_voting(election: Election, office: Office, now: datetime) -> VotingOpened:
     """Open voting when the nominations window has ended (tick does it on time)."""
     if election.state != NOMINATIONS:
-        raise StateError(f"The {election.label()} is {election.state}.",
-                         code="election.wrong_state")
+        raise StateError(
+            f"The {election.label()} is {election.state}.", code="election.wrong_state"
+        )
     if now < election.nominations_close_at:
         raise StateError(
             f"Nominations for the {election.label()} are open until "
@@ -357,15 +384,18 @@ def open_voting(election: Election, office: Office, now: datetime) -> VotingOpen
         )
     election.state = VOTING
     election.voting_closes_at = now + office.voting
-    return VotingOpened(election=election.id, candidates=tuple(candidates),
-                        closes_at=election.voting_closes_at)
+    return VotingOpened(
+        election=election.id, candidates=tuple(candidates), closes_at=election.voting_closes_at
+    )
 
 
 def cancel(election: Election, now: datetime, reason: str) -> ElectionCancelled:
     """Cancel an election that has not been counted (for example, no one stood)."""
     if election.state not in (NOMINATIONS, VOTING):
-        raise StateError(f"The {election.label()} is {election.state}; it cannot be cancelled.",
-                         code="election.wrong_state")
+        raise StateError(
+            f"The {election.label()} is {election.state}; it cannot be cancelled.",
+            code="election.wrong_state",
+        )
     election.state = CANCELLED
     return ElectionCancelled(election=election.id, reason=reason, at=now)
 
@@ -383,22 +413,26 @@ def vote(
     member = require_active(voter, "vote")
     assert member.id is not None
     if election.state != VOTING or election.voting_closes_at is None:
-        raise StateError(f"The {election.label()} is not open for voting ({election.state}).",
-                         code="election.not_voting")
+        raise StateError(
+            f"The {election.label()} is not open for voting ({election.state}).",
+            code="election.not_voting",
+        )
     if now >= election.voting_closes_at:
         raise StateError(
-            f"Voting in the {election.label()} closed at "
-            f"{election.voting_closes_at.isoformat()}.",
+            f"Voting in the {election.label()} closed at {election.voting_closes_at.isoformat()}.",
             code="election.closed",
         )
     if member.id not in constituency:
-        raise Forbidden("Only members of the constituency vote in this election.",
-                        code="election.not_in_constituency")
+        raise Forbidden(
+            "Only members of the constituency vote in this election.",
+            code="election.not_in_constituency",
+        )
     ballot = _check_ballot(election, choices)
     changed = member.id in election.ballots
     election.ballots[member.id] = ballot
-    return ElectionVoted(election=election.id, voter=member.id, choices=ballot,
-                         changed=changed, at=now)
+    return ElectionVoted(
+        election=election.id, voter=member.id, choices=ballot, changed=changed, at=now
+    )
 
 
 def _check_ballot(election: Election, choices: Sequence[int]) -> tuple[int, ...]:
@@ -406,18 +440,27 @@ def _check_ballot(election: Election, choices: Sequence[int]) -> tuple[int, ...]
     ballot = tuple(choices)
     unknown = [c for c in ballot if c not in candidates]
     if unknown:
-        raise InvalidInput("choices", list(ballot),
-                           f"choose among the candidates: {sorted(candidates)}.",
-                           code="election.invalid_ballot")
+        raise InvalidInput(
+            "choices",
+            list(ballot),
+            f"choose among the candidates: {sorted(candidates)}.",
+            code="election.invalid_ballot",
+        )
     if len(set(ballot)) != len(ballot):
-        raise InvalidInput("choices", list(ballot), "name each candidate at most once.",
-                           code="election.invalid_ballot")
+        raise InvalidInput(
+            "choices",
+            list(ballot),
+            "name each candidate at most once.",
+            code="election.invalid_ballot",
+        )
     if election.ballot == "choice" and len(ballot) != 1:
-        raise InvalidInput("choices", list(ballot), "choose exactly one candidate.",
-                           code="election.invalid_ballot")
+        raise InvalidInput(
+            "choices", list(ballot), "choose exactly one candidate.", code="election.invalid_ballot"
+        )
     if not ballot:
-        raise InvalidInput("choices", [], "choose at least one candidate.",
-                           code="election.invalid_ballot")
+        raise InvalidInput(
+            "choices", [], "choose at least one candidate.", code="election.invalid_ballot"
+        )
     if election.ballot == "approval":
         return tuple(sorted(ballot))
     return ballot
@@ -446,8 +489,11 @@ def close(
     by lot beforehand): a tie it leaves unbroken stops the count with ``election.tie``.
     """
     if election.state != VOTING or election.voting_closes_at is None:
-        raise StateError(f"The {election.label()} is {election.state}; only an election being "
-                         "voted on can be counted.", code="election.wrong_state")
+        raise StateError(
+            f"The {election.label()} is {election.state}; only an election being "
+            "voted on can be counted.",
+            code="election.wrong_state",
+        )
     if now < election.voting_closes_at:
         raise StateError(
             f"Voting in the {election.label()} is open until "
@@ -458,15 +504,20 @@ def close(
     candidates = election.candidates()
     if len(candidates) <= election.seats:
         outcome = Outcome(
-            method=election.method, version="1",
+            method=election.method,
+            version="1",
             winners=tuple(option(c) for c in candidates),
-            explanation=[f"{len(candidates)} candidates for {election.seats} seats: "
-                         "elected unopposed, without a count."],
+            explanation=[
+                f"{len(candidates)} candidates for {election.seats} seats: "
+                "elected unopposed, without a count."
+            ],
         )
     elif not election.ballots:
-        raise StateError(f"No ballots were cast in the {election.label()}.",
-                         code="election.no_ballots",
-                         hint="Cancel it and open the election again.")
+        raise StateError(
+            f"No ballots were cast in the {election.label()}.",
+            code="election.no_ballots",
+            hint="Cancel it and open the election again.",
+        )
     else:
         outcome = _count(election, tie_break)
     election.outcome = outcome
@@ -474,15 +525,19 @@ def close(
     election.substitutes = substitute_order(outcome, candidates)
     election.state = COUNTED
     return ElectionCounted(
-        election=election.id, elected=tuple(election.elected),
-        substitutes=tuple(election.substitutes), outcome=outcome.to_json(), at=now,
+        election=election.id,
+        elected=tuple(election.elected),
+        substitutes=tuple(election.substitutes),
+        outcome=outcome.to_json(),
+        at=now,
     )
 
 
 def _count(election: Election, tie_break: TieBreaker | None) -> Outcome:
     try:
-        outcome = count(election.method, profile(election), seats=election.seats,
-                        tie_break=tie_break)
+        outcome = count(
+            election.method, profile(election), seats=election.seats, tie_break=tie_break
+        )
     except CountingError as exc:
         tied = exc.details.get("tied")
         raise StateError(
@@ -493,8 +548,7 @@ def _count(election: Election, tie_break: TieBreaker | None) -> Outcome:
         ) from exc
     if outcome.tied:
         raise StateError(
-            f"The count of the {election.label()} ends in a tie between "
-            f"{', '.join(outcome.tied)}.",
+            f"The count of the {election.label()} ends in a tie between {', '.join(outcome.tied)}.",
             code="election.tie",
             hint="Draw lots for an order of the candidates and close again with it.",
             details={"tied": list(outcome.tied)},
@@ -516,8 +570,7 @@ def substitute_order(outcome: Outcome, candidates: Sequence[int]) -> list[int]:
         last: dict[str, Any] = {}
         for r in outcome.rounds:
             last.update(r.tallies)
-        standing = sorted((n for n in rest if n not in eliminated),
-                          key=lambda n: -last.get(n, 0))
+        standing = sorted((n for n in rest if n not in eliminated), key=lambda n: -last.get(n, 0))
         gone = [n for n in reversed(eliminated) if n in rest]
         ordered = standing + gone
     return [int(n) for n in ordered]
@@ -535,8 +588,10 @@ def fill_seats(
     held meanwhile): that seat is left vacant, explained, for the vacancy rule to fill.
     """
     if election.state != COUNTED:
-        raise StateError(f"The {election.label()} is {election.state}; seats are filled once "
-                         "it is counted.", code="election.wrong_state")
+        raise StateError(
+            f"The {election.label()} is {election.state}; seats are filled once it is counted.",
+            code="election.wrong_state",
+        )
     book = list(register)
     mandates: list[Mandate] = []
     events: list[Event] = []
@@ -544,13 +599,21 @@ def fill_seats(
     for winner in election.elected:
         try:
             mandate, began = take_office(
-                book, offices, office_id=election.office_id, holder_id=winner,
-                seat=election.seat, starts_at=starts, ends_at=election.term_ends_at,
+                book,
+                offices,
+                office_id=election.office_id,
+                holder_id=winner,
+                seat=election.seat,
+                starts_at=starts,
+                ends_at=election.term_ends_at,
                 election_id=election.id,
             )
         except EligibilityError as exc:
-            events.append(SeatLeftVacant(election=election.id, candidate=winner,
-                                         rule=exc.rule, explanation=exc.message))
+            events.append(
+                SeatLeftVacant(
+                    election=election.id, candidate=winner, rule=exc.rule, explanation=exc.message
+                )
+            )
             continue
         book.append(mandate)
         mandates.append(mandate)
@@ -577,57 +640,84 @@ def fill_vacancy(
     the by-election opened when the rule (or its failure) calls for one.
     """
     if departed.state == ACTIVE or departed.election_id != election.id:
-        raise StateError(f"The {departed.label()} left no vacancy in this {election.label()}.",
-                         code="election.no_vacancy")
+        raise StateError(
+            f"The {departed.label()} left no vacancy in this {election.label()}.",
+            code="election.no_vacancy",
+        )
     if now >= departed.ends_at:
         raise StateError(
             f"The term of the {departed.label()} is over; the next election fills the seat.",
             code="election.no_vacancy",
         )
     book = list(register)
-    holding = {m.holder_id for m in book
-               if m.election_id == election.id and m.holds_at(now)}
-    eligible = [c for c in election.candidates()
-                if c not in holding and c not in election.elected
-                and (consenting is None or c in consenting)
-                and _may_take(book, offices, c, office.id, now, departed.ends_at)]
+    holding = {m.holder_id for m in book if m.election_id == election.id and m.holds_at(now)}
+    eligible = [
+        c
+        for c in election.candidates()
+        if c not in holding
+        and c not in election.elected
+        and (consenting is None or c in consenting)
+        and _may_take(book, offices, c, office.id, now, departed.ends_at)
+    ]
     rule = office.vacancy.rule
     successor: int | None = None
     explanation: tuple[str, ...] = ()
     result: Outcome | None = None
     why_not = ""
     if rule == "countback":
-        successor, result, why_not = _countback(election, office, departed, eligible,
-                                                holding, tie_break)
+        successor, result, why_not = _countback(
+            election, office, departed, eligible, holding, tie_break
+        )
         explanation = tuple(result.explanation) if result else ()
     elif rule == "substitutes":
         listed = [c for c in election.substitutes if c in eligible]
         if listed:
             successor = listed[0]
-            explanation = (f"Member {successor} is the first on the substitute list who "
-                           "consents and may take the seat.",)
+            explanation = (
+                f"Member {successor} is the first on the substitute list who "
+                "consents and may take the seat.",
+            )
         else:
             why_not = "no one on the substitute list consents and may take the seat"
     if successor is not None:
         mandate, began = take_office(
-            book, offices, office_id=office.id, holder_id=successor, seat=departed.seat,
-            starts_at=max(now, departed.starts_at), ends_at=departed.ends_at,
+            book,
+            offices,
+            office_id=office.id,
+            holder_id=successor,
+            seat=departed.seat,
+            starts_at=max(now, departed.starts_at),
+            ends_at=departed.ends_at,
             election_id=election.id,
         )
         filled = VacancyFilled(
-            election=election.id, departed=departed.holder_id, successor=successor, how=rule,
-            explanation=explanation, outcome=None if result is None else result.to_json(),
+            election=election.id,
+            departed=departed.holder_id,
+            successor=successor,
+            how=rule,
+            explanation=explanation,
+            outcome=None if result is None else result.to_json(),
         )
         return [mandate], [filled, began], None
     by_election, opened = open_election(
-        office, seat=departed.seat, term_starts_at=max(now, departed.starts_at), now=now,
-        term_ends_at=departed.ends_at, seats=1, vacancy_of=departed.id,
+        office,
+        seat=departed.seat,
+        term_starts_at=max(now, departed.starts_at),
+        now=now,
+        term_ends_at=departed.ends_at,
+        seats=1,
+        vacancy_of=departed.id,
     )
     called = ByElectionCalled(
-        office=office.id, seat=departed.seat, departed=departed.holder_id,
+        office=office.id,
+        seat=departed.seat,
+        departed=departed.holder_id,
         term_ends_at=departed.ends_at,
-        explanation=("The charter fills this vacancy by a by-election." if rule == "by-election"
-                     else f"A by-election fills the seat: {why_not}."),
+        explanation=(
+            "The charter fills this vacancy by a by-election."
+            if rule == "by-election"
+            else f"A by-election fills the seat: {why_not}."
+        ),
     )
     return [], [called, opened], by_election
 
@@ -654,7 +744,8 @@ def _countback(
         # Everyone who may not fill the seat is withdrawn from the recount, and so is anyone
         # who already holds a seat of this election after an earlier vacancy.
         options["withdrawn"] = [
-            option(c) for c in election.candidates()
+            option(c)
+            for c in election.candidates()
             if c not in eligible and c not in election.elected
         ] + [option(c) for c in holding if c not in election.elected]
     try:
@@ -665,7 +756,8 @@ def _countback(
             method=election.method,
             seats=election.seats,
             rule=office.vacancy.countback,
-            consenting=[option(c) for c in eligible] if office.vacancy.countback == "hare-clark"
+            consenting=[option(c) for c in eligible]
+            if office.vacancy.countback == "hare-clark"
             else None,
             tie_break=tie_break,
             **options,
@@ -675,7 +767,9 @@ def _countback(
     except CountingError as exc:
         raise StateError(
             f"The countback for the {election.label()} stopped: {exc.message}",
-            code="election.tie", hint=exc.hint, details=exc.details,
+            code="election.tie",
+            hint=exc.hint,
+            details=exc.details,
         ) from exc
     successor = int(result.winners[0])
     if successor not in eligible:
@@ -683,11 +777,18 @@ def _countback(
     return successor, result, ""
 
 
-def _may_take(book: list[Mandate], offices: Mapping[str, Office], candidate: int,
-              office_id: str, starts: datetime, ends: datetime) -> bool:
+def _may_take(
+    book: list[Mandate],
+    offices: Mapping[str, Office],
+    candidate: int,
+    office_id: str,
+    starts: datetime,
+    ends: datetime,
+) -> bool:
     try:
-        check_eligible(book, offices, holder_id=candidate, office_id=office_id,
-                       starts_at=starts, ends_at=ends)
+        check_eligible(
+            book, offices, holder_id=candidate, office_id=office_id, starts_at=starts, ends_at=ends
+        )
     except EligibilityError:
         return False
     return True

@@ -32,8 +32,10 @@ def exact(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Fraction):
-        return str(value.numerator) if value.denominator == 1 else (
-            f"{value.numerator}/{value.denominator}"
+        return (
+            str(value.numerator)
+            if value.denominator == 1
+            else (f"{value.numerator}/{value.denominator}")
         )
     if isinstance(value, datetime):
         return value.isoformat()

@@ -555,8 +555,14 @@ def record_vote(mandate: Mandate, vote: RecordedVote) -> list[Event]:
             hint="Record the vote on the mandate that held when it was cast.",
         )
     deviation = check_vote(mandate, vote)
-    recorded = VoteRecorded(mandate=mandate.id, holder=mandate.holder_id, subject=vote.subject,
-                            choice=vote.choice, value=vote.value, at=vote.at)
+    recorded = VoteRecorded(
+        mandate=mandate.id,
+        holder=mandate.holder_id,
+        subject=vote.subject,
+        choice=vote.choice,
+        value=vote.value,
+        at=vote.at,
+    )
     return [recorded] if deviation is None else [recorded, deviation]
 
 

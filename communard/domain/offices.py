@@ -42,9 +42,22 @@ HARE_CLARK_METHODS = ("scottish-stv", "wigm")
 
 _ID = re.compile(r"[a-z][a-z0-9-]*")
 _OFFICE_KEYS = {
-    "title", "constituency", "body", "seats", "seats_by_section", "method", "tie_break", "term",
-    "consecutive_terms", "incompatible", "nominations", "voting", "schedule_before",
-    "recall", "vacancy", "stipend",
+    "title",
+    "constituency",
+    "body",
+    "seats",
+    "seats_by_section",
+    "method",
+    "tie_break",
+    "term",
+    "consecutive_terms",
+    "incompatible",
+    "nominations",
+    "voting",
+    "schedule_before",
+    "recall",
+    "vacancy",
+    "stipend",
 }
 _RECALL_KEYS = {"threshold", "window", "then", "decision_class"}
 _VACANCY_KEYS = {"rule", "countback", "then"}
@@ -233,9 +246,7 @@ def parse_offices(
                     f"name offices the charter defines ({', '.join(sorted(offices))}).",
                 )
             pairs[other].add(office_id)
-    return {
-        k: _replace_incompatible(o, frozenset(pairs[k])) for k, o in offices.items()
-    }
+    return {k: _replace_incompatible(o, frozenset(pairs[k])) for k, o in offices.items()}
 
 
 def _replace_incompatible(office: Office, incompatible: frozenset[str]) -> Office:
@@ -267,7 +278,7 @@ def _office(
             raise CharterError(
                 f"{where}.body",
                 body,
-                f"name the {constituency} that elects this office (its id, such as \"finance\").",
+                f'name the {constituency} that elects this office (its id, such as "finance").',
             )
         if constituency == "commission" and commissions is not None and body not in commissions:
             raise CharterError(
@@ -290,11 +301,13 @@ def _office(
             "write a whole number of seats, at least 1"
             + (" (per section)." if constituency == "section" else "."),
         )
-    by_section = _seats_by_section(f"{where}.seats_by_section", table.get("seats_by_section"),
-                                   constituency)
+    by_section = _seats_by_section(
+        f"{where}.seats_by_section", table.get("seats_by_section"), constituency
+    )
     most = max([seats, *by_section.values()])
-    info = _method(f"{where}.method", table.get("method", "scottish-stv" if most > 1 else "irv"),
-                   most)
+    info = _method(
+        f"{where}.method", table.get("method", "scottish-stv" if most > 1 else "irv"), most
+    )
     tie_break = table.get("tie_break", "previous-rounds:lot")
     _tie_break(f"{where}.tie_break", tie_break)
     term = _positive_duration(f"{where}.term", table.get("term", "365d"))
@@ -360,8 +373,12 @@ def _seats_by_section(field: str, value: Any, constituency: str) -> dict[str, in
         raise CharterError(field, value, fix)
     for slug, n in value.items():
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", slug):
-            raise CharterError(f"{field}.{slug}", slug, "use the section's slug (lower-case "
-                               "letters, digits and hyphens, 2 to 63 characters).")
+            raise CharterError(
+                f"{field}.{slug}",
+                slug,
+                "use the section's slug (lower-case "
+                "letters, digits and hyphens, 2 to 63 characters).",
+            )
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise CharterError(f"{field}.{slug}", n, "write a whole number of seats, at least 1.")
     return dict(value)
@@ -433,8 +450,7 @@ def _recall(where: str, table: dict[str, Any], classes: Collection[str]) -> Reca
             decision_class,
             f"name one of the charter's decision classes ({', '.join(sorted(classes))}).",
         )
-    return RecallRule(threshold=threshold, window=window, then=then,
-                      decision_class=decision_class)
+    return RecallRule(threshold=threshold, window=window, then=then, decision_class=decision_class)
 
 
 def _vacancy(where: str, table: dict[str, Any], info: MethodInfo, seats: int) -> VacancyRule:
@@ -461,7 +477,7 @@ def _vacancy(where: str, table: dict[str, Any], info: MethodInfo, seats: int) ->
                 f"{where}.countback",
                 countback,
                 f"a Hare-Clark countback needs a Gregory count ({', '.join(HARE_CLARK_METHODS)})"
-                f", not {info.id}; write countback = \"rerun\".",
+                f', not {info.id}; write countback = "rerun".',
             )
         if countback == "rerun" and "withdrawn" not in info.options:
             raise CharterError(
@@ -471,9 +487,7 @@ def _vacancy(where: str, table: dict[str, Any], info: MethodInfo, seats: int) ->
                 'use "substitutes" or "by-election".',
             )
     elif "countback" in table:
-        raise CharterError(
-            f"{where}.countback", countback, 'remove it, or set rule = "countback".'
-        )
+        raise CharterError(f"{where}.countback", countback, 'remove it, or set rule = "countback".')
     return VacancyRule(rule=rule, countback=countback)
 
 
@@ -517,7 +531,7 @@ def _ratio(field: str, value: Any) -> Fraction:
 def _positive_duration(field: str, value: Any) -> timedelta:
     duration = parse_duration(field, value)
     if duration <= timedelta(0):
-        raise CharterError(field, value, "give a duration longer than 0, such as \"7d\".")
+        raise CharterError(field, value, 'give a duration longer than 0, such as "7d".')
     return duration
 
 
@@ -552,6 +566,8 @@ def lookup(offices: Mapping[str, Office], office_id: str) -> Office:
     except KeyError:
         known = ", ".join(sorted(offices)) or "none yet"
         raise CharterError(
-            "office", office_id, f"use one of the charter's offices: {known}.",
+            "office",
+            office_id,
+            f"use one of the charter's offices: {known}.",
             code="office.unknown",
         ) from None

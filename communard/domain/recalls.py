@@ -171,7 +171,8 @@ def open_petition(
     _require_constituent(member, constituency, office)
     if member.id == mandate.holder_id:
         raise Forbidden(
-            "A holder cannot petition for their own recall.", code="recall.own_mandate",
+            "A holder cannot petition for their own recall.",
+            code="recall.own_mandate",
             hint="Resign instead (mandate.resign).",
         )
     if open_petitions:
@@ -197,9 +198,15 @@ def open_petition(
         decision_class=rule.decision_class,
     )
     opened = RecallOpened(
-        petition=None, mandate=mandate.id, office=office.id, holder=mandate.holder_id,
-        opened_by=member.id, reason=petition.reason, needed=petition.needed,
-        constituency_size=petition.constituency_size, threshold=petition.threshold,
+        petition=None,
+        mandate=mandate.id,
+        office=office.id,
+        holder=mandate.holder_id,
+        opened_by=member.id,
+        reason=petition.reason,
+        needed=petition.needed,
+        constituency_size=petition.constituency_size,
+        threshold=petition.threshold,
         closes_at=petition.closes_at,
     )
     return petition, [opened, *_add(petition, mandate, member.id, now)]
@@ -232,11 +239,15 @@ def sign(
     require_holding(mandate, now, "recalled")
     _require_constituent(signer, constituency, office)
     if signer.id == petition.holder_id:
-        raise Forbidden("A holder cannot sign a petition for their own recall.",
-                        code="recall.own_mandate", hint="Resign instead (mandate.resign).")
+        raise Forbidden(
+            "A holder cannot sign a petition for their own recall.",
+            code="recall.own_mandate",
+            hint="Resign instead (mandate.resign).",
+        )
     if signer.id in petition.signatures:
         raise Conflict(
-            f"You already signed the {petition.label()}.", code="recall.already_signed",
+            f"You already signed the {petition.label()}.",
+            code="recall.already_signed",
             details={"petition": petition.id},
         )
     return _add(petition, mandate, signer.id, now)
@@ -244,28 +255,45 @@ def sign(
 
 def _add(petition: Petition, mandate: Mandate, member_id: int, now: datetime) -> list[Event]:
     petition.signatures.append(member_id)
-    events: list[Event] = [RecallSigned(
-        petition=petition.id, member=member_id, signatures=len(petition.signatures),
-        needed=petition.needed, at=now,
-    )]
+    events: list[Event] = [
+        RecallSigned(
+            petition=petition.id,
+            member=member_id,
+            signatures=len(petition.signatures),
+            needed=petition.needed,
+            at=now,
+        )
+    ]
     if len(petition.signatures) < petition.needed:
         return events
     petition.state = REACHED
     petition.reached_at = now
-    events.append(RecallThresholdReached(
-        petition=petition.id, mandate=petition.mandate_id, signatures=len(petition.signatures),
-        needed=petition.needed, then=petition.then, at=now,
-    ))
+    events.append(
+        RecallThresholdReached(
+            petition=petition.id,
+            mandate=petition.mandate_id,
+            signatures=len(petition.signatures),
+            needed=petition.needed,
+            then=petition.then,
+            at=now,
+        )
+    )
     if petition.then == "immediate":
         petition.state = RECALLED
         petition.settled_at = now
         events.append(recall(mandate, now, f"recall petition: {petition.reason}"))
     else:
-        events.append(RecallVoteCalled(
-            petition=petition.id, mandate=petition.mandate_id, office=petition.office_id,
-            holder=petition.holder_id, decision_class=petition.decision_class,
-            reason=petition.reason, at=now,
-        ))
+        events.append(
+            RecallVoteCalled(
+                petition=petition.id,
+                mandate=petition.mandate_id,
+                office=petition.office_id,
+                holder=petition.holder_id,
+                decision_class=petition.decision_class,
+                reason=petition.reason,
+                at=now,
+            )
+        )
     return events
 
 
@@ -300,13 +328,13 @@ def close(petition: Petition, mandate: Mandate, now: datetime) -> RecallSettled:
     """Close an open petition whose window has passed (it lapses) or whose mandate ended
     otherwise (resigned, expired: nothing is left to recall)."""
     if petition.state != OPEN:
-        raise StateError(f"The {petition.label()} is {petition.state}.",
-                         code="recall.not_open")
+        raise StateError(f"The {petition.label()} is {petition.state}.", code="recall.not_open")
     if now >= petition.closes_at:
         petition.state = LAPSED
         petition.settled_at = now
         return _settled(
-            petition, now,
+            petition,
+            now,
             f"Lapsed with {len(petition.signatures)} of the {petition.needed} signatures "
             f"needed by {petition.closes_at.isoformat()}.",
         )
@@ -324,8 +352,12 @@ def close(petition: Petition, mandate: Mandate, now: datetime) -> RecallSettled:
 
 def _settled(petition: Petition, now: datetime, explanation: str) -> RecallSettled:
     return RecallSettled(
-        petition=petition.id, mandate=petition.mandate_id, state=petition.state,
-        signatures=len(petition.signatures), needed=petition.needed, at=now,
+        petition=petition.id,
+        mandate=petition.mandate_id,
+        state=petition.state,
+        signatures=len(petition.signatures),
+        needed=petition.needed,
+        at=now,
         explanation=explanation,
     )
 

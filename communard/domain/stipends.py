@@ -55,8 +55,12 @@ def median_pay(pays: Sequence[int]) -> Fraction:
             hint="Record members' pay in the treasury first, or give the office a cap_cents.",
         )
     if any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in pays):
-        raise InvalidInput("pays", list(pays), "give each pay as whole cents, 0 or more.",
-                           code="stipend.invalid_amount")
+        raise InvalidInput(
+            "pays",
+            list(pays),
+            "give each pay as whole cents, 0 or more.",
+            code="stipend.invalid_amount",
+        )
     ordered = sorted(pays)
     middle = len(ordered) // 2
     if len(ordered) % 2:
@@ -68,8 +72,12 @@ def cap(office: Office, median: Fraction | None = None) -> StipendCap:
     """The office's cap in cents (``median``: the median member pay for the same period)."""
     rule = office.stipend
     if rule.unpaid:
-        return StipendCap(office.id, Fraction(0), rule.per,
-                          f"'{office.title}' pays no stipend (the charter sets no cap).")
+        return StipendCap(
+            office.id,
+            Fraction(0),
+            rule.per,
+            f"'{office.title}' pays no stipend (the charter sets no cap).",
+        )
     caps: list[tuple[Fraction, str]] = []
     if rule.cap_cents is not None:
         caps.append((Fraction(rule.cap_cents), f"the fixed cap of {_money(rule.cap_cents)}"))
@@ -84,18 +92,22 @@ def cap(office: Office, median: Fraction | None = None) -> StipendCap:
                 )
         else:
             ratio = rule.ratio_to_median
-            caps.append((ratio * median, f"{_ratio(ratio)}the median member pay "
-                                         f"({_money(median)})"))
+            caps.append(
+                (ratio * median, f"{_ratio(ratio)}the median member pay ({_money(median)})")
+            )
     cents, why = min(caps, key=lambda c: c[0])
-    return StipendCap(office.id, cents, rule.per,
-                      f"At most {_money(cents)} a {rule.per}: {why}.")
+    return StipendCap(office.id, cents, rule.per, f"At most {_money(cents)} a {rule.per}: {why}.")
 
 
 def check_stipend(office: Office, cents: int, median: Fraction | None = None) -> StipendCap:
     """Refuse a stipend above the office's cap (``stipend.over_cap``); return the cap."""
     if isinstance(cents, bool) or not isinstance(cents, int) or cents < 0:
-        raise InvalidInput("stipend", cents, "give the stipend as whole cents, 0 or more.",
-                           code="stipend.invalid_amount")
+        raise InvalidInput(
+            "stipend",
+            cents,
+            "give the stipend as whole cents, 0 or more.",
+            code="stipend.invalid_amount",
+        )
     limit = cap(office, median)
     if cents > limit.cents:
         raise InvalidInput(
@@ -119,12 +131,20 @@ def set_stipend(
     """Set the holder's stipend, within the cap."""
     require_holding(mandate, now, "paid")
     limit = check_stipend(office, cents, median)
-    return StipendSet(mandate=mandate.id, office=office.id, holder=mandate.holder_id,
-                      cents=cents, per=limit.per, cap=limit.cents, at=now)
+    return StipendSet(
+        mandate=mandate.id,
+        office=office.id,
+        holder=mandate.holder_id,
+        cents=cents,
+        per=limit.per,
+        cap=limit.cents,
+        at=now,
+    )
 
 
-def over_cap(office: Office, paid_in_period: int, payment: int,
-             median: Fraction | None = None) -> Fraction:
+def over_cap(
+    office: Office, paid_in_period: int, payment: int, median: Fraction | None = None
+) -> Fraction:
     """By how many cents a payment would take a holder's pay for the period over the cap
     (0 when within it): the treasury refuses or flags such a payment."""
     excess = Fraction(paid_in_period + payment) - cap(office, median).cents
@@ -132,8 +152,10 @@ def over_cap(office: Office, paid_in_period: int, payment: int,
 
 
 def _cents(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else (
-        f"{value.numerator}/{value.denominator}"
+    return (
+        str(value.numerator)
+        if value.denominator == 1
+        else (f"{value.numerator}/{value.denominator}")
     )
 
 

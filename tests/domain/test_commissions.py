@@ -44,8 +44,9 @@ RULES = parse_commissions(CHARTER, classes=CLASSES, offices=OFFICES)
 
 
 def member(n: int) -> Member:
-    return Member(id=n, commune_id=1, account_id=n, status="active", section_id=None,
-                  joined_at=T0 - 30 * DAY)
+    return Member(
+        id=n, commune_id=1, account_id=n, status="active", section_id=None, joined_at=T0 - 30 * DAY
+    )
 
 
 def test_rules_are_read_from_the_charter() -> None:
@@ -60,14 +61,30 @@ def test_rules_are_read_from_the_charter() -> None:
     ("old", "new", "field", "fix"),
     [
         ('office = "finance"', 'office = "war"', "commissions.finance.office", "finance"),
-        ('membership = "elected"', 'membership = "drawn"', "commissions.finance.membership",
-         "appointed"),
-        ('decides = ["commission"]', 'decides = ["budget"]', "commissions.finance.decides",
-         "ordinary"),
-        ('reports_every = "7d"', 'reports_every = "0"', "commissions.finance.reports_every",
-         "longer than 0"),
-        ('overturned_by = "ordinary"', 'overturned_by = "commission"',
-         "commissions.finance.overturned_by", "assembly"),
+        (
+            'membership = "elected"',
+            'membership = "drawn"',
+            "commissions.finance.membership",
+            "appointed",
+        ),
+        (
+            'decides = ["commission"]',
+            'decides = ["budget"]',
+            "commissions.finance.decides",
+            "ordinary",
+        ),
+        (
+            'reports_every = "7d"',
+            'reports_every = "0"',
+            "commissions.finance.reports_every",
+            "longer than 0",
+        ),
+        (
+            'overturned_by = "ordinary"',
+            'overturned_by = "commission"',
+            "commissions.finance.overturned_by",
+            "assembly",
+        ),
         ("size = 2", "size = 0", "commissions.subsistence.size", "at least 1"),
     ],
 )
@@ -80,8 +97,15 @@ def test_errors_name_the_field_and_the_fix(old: str, new: str, field: str, fix: 
 def test_elected_members_are_the_offices_holders() -> None:
     register: list[Mandate] = []
     for holder in (1, 2, 3):
-        mandate, _ = take_office(register, OFFICES, office_id="finance", holder_id=holder,
-                                 seat="commune", starts_at=T0, ends_at=T0 + 300 * DAY)
+        mandate, _ = take_office(
+            register,
+            OFFICES,
+            office_id="finance",
+            holder_id=holder,
+            seat="commune",
+            starts_at=T0,
+            ends_at=T0 + 300 * DAY,
+        )
         register.append(mandate)
     commission = Commission(id="finance", created_at=T0)
     assert commissions.members(RULES["finance"], commission, register, T0 + DAY) == {1, 2, 3}
@@ -116,23 +140,31 @@ def test_delegated_classes_only() -> None:
 
 def test_an_act_is_overturned_by_an_ordinary_motion_in_its_window() -> None:
     rule = RULES["finance"]
-    act, event = commissions.record_act(rule, motion=3, decision_class="commission",
-                                        decided_at=T0)
+    act, event = commissions.record_act(rule, motion=3, decision_class="commission", decided_at=T0)
     assert event.overturnable_until == T0 + 14 * DAY
     with pytest.raises(Forbidden):
-        commissions.overturn(rule, act, motion=9, decision_class="commission",
-                             proposed_at=T0 + DAY, now=T0 + 5 * DAY)
+        commissions.overturn(
+            rule, act, motion=9, decision_class="commission", proposed_at=T0 + DAY, now=T0 + 5 * DAY
+        )
     with pytest.raises(StateError) as error:
-        commissions.overturn(rule, act, motion=9, decision_class="ordinary",
-                             proposed_at=T0 + 15 * DAY, now=T0 + 20 * DAY)
+        commissions.overturn(
+            rule,
+            act,
+            motion=9,
+            decision_class="ordinary",
+            proposed_at=T0 + 15 * DAY,
+            now=T0 + 20 * DAY,
+        )
     assert error.value.code == "commission.overturn_closed"
     # Proposed in the window, adopted after it: the act is overturned.
-    done = commissions.overturn(rule, act, motion=9, decision_class="ordinary",
-                                proposed_at=T0 + 13 * DAY, now=T0 + 20 * DAY)
+    done = commissions.overturn(
+        rule, act, motion=9, decision_class="ordinary", proposed_at=T0 + 13 * DAY, now=T0 + 20 * DAY
+    )
     assert done.type == "commission.act_overturned/1" and act.state == "overturned"
     with pytest.raises(StateError):
-        commissions.overturn(rule, act, motion=10, decision_class="ordinary",
-                             proposed_at=T0 + DAY, now=T0 + 2 * DAY)
+        commissions.overturn(
+            rule, act, motion=10, decision_class="ordinary", proposed_at=T0 + DAY, now=T0 + 2 * DAY
+        )
 
 
 def test_reports_fall_due_and_become_overdue() -> None:
@@ -142,23 +174,43 @@ def test_reports_fall_due_and_become_overdue() -> None:
     assert commissions.overdue(rule, commission, T0 + 6 * DAY) is None
     assert commissions.overdue(rule, commission, T0 + 9 * DAY) == 2 * DAY
     with pytest.raises(Forbidden):
-        commissions.report(rule, commission, member=member(9), sitting={1, 2}, title="Week",
-                           body="Accounts.", now=T0 + 9 * DAY)
-    event = commissions.report(rule, commission, member=member(1), sitting={1, 2},
-                               title="Week 1", body="Bread prices fixed.", now=T0 + 9 * DAY)
+        commissions.report(
+            rule,
+            commission,
+            member=member(9),
+            sitting={1, 2},
+            title="Week",
+            body="Accounts.",
+            now=T0 + 9 * DAY,
+        )
+    event = commissions.report(
+        rule,
+        commission,
+        member=member(1),
+        sitting={1, 2},
+        title="Week 1",
+        body="Bread prices fixed.",
+        now=T0 + 9 * DAY,
+    )
     assert event.next_due_at == T0 + 16 * DAY
     assert commissions.overdue(rule, commission, T0 + 10 * DAY) is None
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 60), max_size=12), st.integers(0, 80))
-def test_overdue_exactly_when_no_report_in_the_period(report_days: list[int],
-                                                      now_day: int) -> None:
+def test_overdue_exactly_when_no_report_in_the_period(report_days: list[int], now_day: int) -> None:
     rule = RULES["finance"]
     commission = Commission(id="finance", created_at=T0)
     for day in sorted(d for d in report_days if d <= now_day):
-        commissions.report(rule, commission, member=member(1), sitting={1}, title="Report",
-                           body="Done.", now=T0 + day * DAY)
+        commissions.report(
+            rule,
+            commission,
+            member=member(1),
+            sitting={1},
+            title="Report",
+            body="Done.",
+            now=T0 + day * DAY,
+        )
     last = max((d for d in report_days if d <= now_day), default=0)
     late = commissions.overdue(rule, commission, T0 + now_day * DAY)
     assert (late is not None) == (now_day - last >= 7)

@@ -54,11 +54,15 @@ schedule_before = "2d"
 """)
 
 
-def _take(register: list[Mandate], office: str, holder: int, start: int,
-          length: int) -> Mandate:
+def _take(register: list[Mandate], office: str, holder: int, start: int, length: int) -> Mandate:
     mandate, began = take_office(
-        register, OFFICES, office_id=office, holder_id=holder, seat="commune",
-        starts_at=T0 + start * DAY, ends_at=T0 + (start + length) * DAY,
+        register,
+        OFFICES,
+        office_id=office,
+        holder_id=holder,
+        seat="commune",
+        starts_at=T0 + start * DAY,
+        ends_at=T0 + (start + length) * DAY,
     )
     mandate.id = len(register) + 1
     register.append(mandate)
@@ -149,12 +153,18 @@ def _instructed(stance: str, **bounds: Fraction) -> Mandate:
 
 @pytest.mark.parametrize(
     ("stance", "choice", "deviates"),
-    [("for", "for", False), ("for", "against", True), ("for", "abstain", True),
-     ("for", "absent", True), ("against", "against", False), ("against", "for", True),
-     ("free", "against", False), ("free", "absent", False)],
+    [
+        ("for", "for", False),
+        ("for", "against", True),
+        ("for", "abstain", True),
+        ("for", "absent", True),
+        ("against", "against", False),
+        ("against", "for", True),
+        ("free", "against", False),
+        ("free", "absent", False),
+    ],
 )
-def test_votes_are_checked_against_instructions(stance: str, choice: str,
-                                                deviates: bool) -> None:
+def test_votes_are_checked_against_instructions(stance: str, choice: str, deviates: bool) -> None:
     m = _instructed(stance)
     deviation = check_vote(m, RecordedVote(SUBJECT, choice, T0 + DAY))
     assert (deviation is not None) == deviates
@@ -172,8 +182,15 @@ def test_a_bounded_range() -> None:
     assert deviation.payload()["value"] == "701/2"
     assert check_vote(m, RecordedVote(SUBJECT, "abstain", T0 + DAY)) is not None
     with pytest.raises(InvalidInput):
-        instruct(m, subject=SUBJECT, stance="range", given_by=1, now=T0,
-                 low=Fraction(2), high=Fraction(1))
+        instruct(
+            m,
+            subject=SUBJECT,
+            stance="range",
+            given_by=1,
+            now=T0,
+            low=Fraction(2),
+            high=Fraction(1),
+        )
 
 
 def test_a_later_instruction_replaces_and_earlier_votes_are_not_judged_by_it() -> None:
@@ -187,11 +204,22 @@ def test_a_later_instruction_replaces_and_earlier_votes_are_not_judged_by_it() -
 
 def test_violations_finds_a_broken_register() -> None:
     def raw(office: str, start: int, length: int) -> Mandate:
-        return Mandate(id=None, office_id=office, holder_id=1, seat="commune",
-                       starts_at=T0 + start * DAY, ends_at=T0 + (start + length) * DAY)
+        return Mandate(
+            id=None,
+            office_id=office,
+            holder_id=1,
+            seat="commune",
+            starts_at=T0 + start * DAY,
+            ends_at=T0 + (start + length) * DAY,
+        )
 
-    broken = [raw("council", 0, 10), raw("treasurer", 5, 7), raw("council", 10, 10),
-              raw("council", 20, 10), raw("delegate", 0, 9)]
+    broken = [
+        raw("council", 0, 10),
+        raw("treasurer", 5, 7),
+        raw("council", 10, 10),
+        raw("council", 20, 10),
+        raw("delegate", 0, 9),
+    ]
     rules = {v.rule for v in violations(broken, OFFICES)}
     assert rules == {"incompatible", "term-limit", "term"}
 
@@ -200,11 +228,20 @@ def test_violations_finds_a_broken_register() -> None:
 # resignations, expiry at any time — leaves a register where no one holds an
 # office past its term, beyond its term limit, or beside an incompatible office.
 OPS = st.one_of(
-    st.tuples(st.just("take"), st.integers(1, 3), st.sampled_from(sorted(OFFICES)),
-              st.integers(-20, 60), st.integers(1, 10)),
-    st.tuples(st.just("end"), st.integers(0, 30), st.sampled_from(["recalled", "resigned",
-                                                                   "ended"]),
-              st.integers(-20, 70), st.just(0)),
+    st.tuples(
+        st.just("take"),
+        st.integers(1, 3),
+        st.sampled_from(sorted(OFFICES)),
+        st.integers(-20, 60),
+        st.integers(1, 10),
+    ),
+    st.tuples(
+        st.just("end"),
+        st.integers(0, 30),
+        st.sampled_from(["recalled", "resigned", "ended"]),
+        st.integers(-20, 70),
+        st.just(0),
+    ),
     st.tuples(st.just("expire"), st.just(0), st.just(""), st.integers(-20, 80), st.just(0)),
 )
 
@@ -243,6 +280,7 @@ def test_recording_a_vote_publishes_the_deviation_with_it() -> None:
     events = mandates.record_vote(m, RecordedVote(SUBJECT, "against", T0 + DAY))
     assert [e.type for e in events] == ["mandate.vote_recorded/1", "mandate.deviated/1"]
     assert [e.type for e in mandates.record_vote(m, RecordedVote(SUBJECT, "for", T0 + DAY))] == [
-        "mandate.vote_recorded/1"]
+        "mandate.vote_recorded/1"
+    ]
     with pytest.raises(StateError):
         mandates.record_vote(m, RecordedVote(SUBJECT, "for", T0 + 6 * DAY))

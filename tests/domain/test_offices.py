@@ -104,38 +104,71 @@ def test_defaults_keep_every_office_recallable() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "field", "fix"),
     [
-        ('constituency = "section"', 'constituency = "ward"', "offices.council.constituency",
-         "commune, section"),
+        (
+            'constituency = "section"',
+            'constituency = "ward"',
+            "offices.council.constituency",
+            "commune, section",
+        ),
         ("seats = 3", "seats = 0", "offices.council.seats", "at least 1 (per section)"),
         ('method = "stv"', 'method = "dictator"', "offices.council.method", "scottish-stv"),
         ('method = "stv"', 'method = "yes-no"', "offices.council.method", "ranked, approval"),
-        ('method = "irv"', 'method = "irv"\nseats = 2', "offices.treasurer.method",
-         "proportional"),
+        ('method = "irv"', 'method = "irv"\nseats = 2', "offices.treasurer.method", "proportional"),
         ('term = "365d"', 'term = "0"', "offices.council.term", "longer than 0"),
-        ("consecutive_terms = 2", "consecutive_terms = 0", "offices.council.consecutive_terms",
-         "at least 1"),
-        ('incompatible = ["treasurer"]', 'incompatible = ["mayor"]',
-         "offices.council.incompatible", "treasurer"),
-        ('incompatible = ["treasurer"]', 'incompatible = ["council"]',
-         "offices.council.incompatible", "itself"),
-        ('threshold = "1/5"', "threshold = 0.2", "offices.council.recall.threshold",
-         "no decimals"),
+        (
+            "consecutive_terms = 2",
+            "consecutive_terms = 0",
+            "offices.council.consecutive_terms",
+            "at least 1",
+        ),
+        (
+            'incompatible = ["treasurer"]',
+            'incompatible = ["mayor"]',
+            "offices.council.incompatible",
+            "treasurer",
+        ),
+        (
+            'incompatible = ["treasurer"]',
+            'incompatible = ["council"]',
+            "offices.council.incompatible",
+            "itself",
+        ),
+        ('threshold = "1/5"', "threshold = 0.2", "offices.council.recall.threshold", "no decimals"),
         ('threshold = "1/5"', 'threshold = "0"', "offices.council.recall.threshold", "above 0"),
         ('then = "vote"', 'then = "duel"', "offices.council.recall.then", "immediate"),
-        ('decision_class = "recall"', 'decision_class = "lottery"',
-         "offices.council.recall.decision_class", "ordinary"),
-        ('rule = "countback"', 'rule = "heredity"', "offices.council.vacancy.rule",
-         "by-election"),
-        ("cap_cents = 600000", "cap_cents = 6000.5", "offices.council.stipend.cap_cents",
-         "whole number of cents"),
-        ('ratio_to_median = "1"', 'ratio_to_median = "1.5"',
-         "offices.council.stipend.ratio_to_median", "3/2"),
+        (
+            'decision_class = "recall"',
+            'decision_class = "lottery"',
+            "offices.council.recall.decision_class",
+            "ordinary",
+        ),
+        ('rule = "countback"', 'rule = "heredity"', "offices.council.vacancy.rule", "by-election"),
+        (
+            "cap_cents = 600000",
+            "cap_cents = 6000.5",
+            "offices.council.stipend.cap_cents",
+            "whole number of cents",
+        ),
+        (
+            'ratio_to_median = "1"',
+            'ratio_to_median = "1.5"',
+            "offices.council.stipend.ratio_to_median",
+            "3/2",
+        ),
         ('per = "year"', 'per = "fortnight"', "offices.council.stipend.per", "month"),
         ('body = "finance"', 'body = "war"', "offices.finance.body", "finance"),
-        ('rule = "substitutes"', 'rule = "countback"', "offices.finance.vacancy.rule",
-         "ranked ballots"),
-        ('title = "Treasurer"', 'title = "Treasurer"\nsalary = 1', "offices.treasurer.salary",
-         "known keys"),
+        (
+            'rule = "substitutes"',
+            'rule = "countback"',
+            "offices.finance.vacancy.rule",
+            "ranked ballots",
+        ),
+        (
+            'title = "Treasurer"',
+            'title = "Treasurer"\nsalary = 1',
+            "offices.treasurer.salary",
+            "known keys",
+        ),
     ],
 )
 def test_errors_name_the_field_and_the_fix(old: str, new: str, field: str, fix: str) -> None:
@@ -170,8 +203,9 @@ def test_tie_breaks_draw_lots_only_when_given_an_order() -> None:
     assert isinstance(council.tie_breaker(), PreviousRounds)
     breaker = council.tie_breaker(("1", "2"))
     assert isinstance(breaker, PreviousRounds) and isinstance(breaker.then, Permutation)
-    lot = parse_offices(COUNCIL.replace("seats = 3", 'seats = 3\ntie_break = "lot"', 1),
-                        classes=CLASSES)["council"]
+    lot = parse_offices(
+        COUNCIL.replace("seats = 3", 'seats = 3\ntie_break = "lot"', 1), classes=CLASSES
+    )["council"]
     assert isinstance(lot.tie_breaker(), Ask)
     assert isinstance(lot.tie_breaker(("2", "1")), Permutation)
 

@@ -42,21 +42,34 @@ CONSTITUENCY = set(range(1, 101))
 
 
 def member(n: int, status: str = "active") -> Member:
-    return Member(id=n, commune_id=1, account_id=n, status=status, section_id=None,
-                  joined_at=T0 - 100 * DAY)
+    return Member(
+        id=n, commune_id=1, account_id=n, status=status, section_id=None, joined_at=T0 - 100 * DAY
+    )
 
 
 def mandate(office: str = "council") -> Mandate:
-    m, _ = take_office([], OFFICES, office_id=office, holder_id=HOLDER, seat="commune",
-                       starts_at=T0 - DAY, ends_at=T0 + 300 * DAY)
+    m, _ = take_office(
+        [],
+        OFFICES,
+        office_id=office,
+        holder_id=HOLDER,
+        seat="commune",
+        starts_at=T0 - DAY,
+        ends_at=T0 + 300 * DAY,
+    )
     m.id = 7
     return m
 
 
 def opened(office: Office, m: Mandate, opener: int = 2) -> tuple[recalls.Petition, list[Event]]:
-    return open_petition(mandate=m, office=office, opener=member(opener),
-                         constituency=CONSTITUENCY, reason="Did not report to the section.",
-                         now=T0)
+    return open_petition(
+        mandate=m,
+        office=office,
+        opener=member(opener),
+        constituency=CONSTITUENCY,
+        reason="Did not report to the section.",
+        now=T0,
+    )
 
 
 def test_opening_signs_first_and_sets_the_threshold() -> None:
@@ -78,15 +91,28 @@ def test_the_threshold_is_rounded_up() -> None:
 def test_who_may_open_and_sign() -> None:
     office, m = OFFICES["council"], mandate()
     with pytest.raises(Forbidden) as error:
-        open_petition(mandate=m, office=office, opener=member(500), constituency=CONSTITUENCY,
-                      reason="x", now=T0)
+        open_petition(
+            mandate=m,
+            office=office,
+            opener=member(500),
+            constituency=CONSTITUENCY,
+            reason="x",
+            now=T0,
+        )
     assert error.value.code == "recall.not_in_constituency"
     with pytest.raises(Forbidden) as error:
         opened(office, m, opener=HOLDER)
     assert error.value.code == "recall.own_mandate"
     with pytest.raises(Conflict) as conflict:
-        open_petition(mandate=m, office=office, opener=member(3), constituency=CONSTITUENCY,
-                      reason="x", now=T0, open_petitions=1)
+        open_petition(
+            mandate=m,
+            office=office,
+            opener=member(3),
+            constituency=CONSTITUENCY,
+            reason="x",
+            now=T0,
+            open_petitions=1,
+        )
     assert conflict.value.code == "recall.already_open"
     petition, _ = opened(office, m)
     with pytest.raises(Conflict) as conflict:
@@ -104,10 +130,14 @@ def test_a_recall_vote_then_the_decision() -> None:
     petition, _ = opened(office, m)
     for n in range(3, 21):
         assert sign(petition, m, member(n), CONSTITUENCY, T0 + DAY, office)[-1].type == (
-            "recall.signed/1")
+            "recall.signed/1"
+        )
     events = sign(petition, m, member(21), CONSTITUENCY, T0 + DAY, office)
     assert [e.type for e in events] == [
-        "recall.signed/1", "recall.threshold_reached/1", "recall.vote_called/1"]
+        "recall.signed/1",
+        "recall.threshold_reached/1",
+        "recall.vote_called/1",
+    ]
     assert m.state == "active"  # the recall vote decides
     with pytest.raises(StateError):
         sign(petition, m, member(22), CONSTITUENCY, T0 + DAY, office)
@@ -129,14 +159,22 @@ def test_a_rejected_recall_vote_keeps_the_holder() -> None:
 def test_an_immediate_recall() -> None:
     office, m = OFFICES["delegate"], mandate("delegate")
     constituency = {1, 2, 3, 4, 5}
-    petition, _ = open_petition(mandate=m, office=office, opener=member(2),
-                                constituency=constituency, reason="Voted against the "
-                                "mandate.", now=T0)
+    petition, _ = open_petition(
+        mandate=m,
+        office=office,
+        opener=member(2),
+        constituency=constituency,
+        reason="Voted against the mandate.",
+        now=T0,
+    )
     assert petition.needed == 3
     sign(petition, m, member(3), constituency, T0, office)
     events = sign(petition, m, member(4), constituency, T0, office)
     assert [e.type for e in events] == [
-        "recall.signed/1", "recall.threshold_reached/1", "mandate.recalled/1"]
+        "recall.signed/1",
+        "recall.threshold_reached/1",
+        "mandate.recalled/1",
+    ]
     assert m.state == "recalled" and petition.state == "recalled"
 
 
@@ -166,9 +204,7 @@ def test_a_petition_closes_when_the_holder_resigns() -> None:
 # late comers, each attempt applied one at a time (as the services serialise a
 # commune's commands): the threshold is reached exactly once, by the signature
 # that brings the distinct valid signers to the number needed, and no sooner.
-ATTEMPTS = st.lists(
-    st.tuples(st.integers(1, 120), st.booleans(), st.integers(0, 40)), max_size=150
-)
+ATTEMPTS = st.lists(st.tuples(st.integers(1, 120), st.booleans(), st.integers(0, 40)), max_size=150)
 
 
 @settings(max_examples=150, deadline=None)
@@ -183,8 +219,14 @@ def test_a_petition_reaches_its_threshold_exactly_once(
     for n, active, day in sorted(attempts, key=lambda a: a[2]):
         now = T0 + day * DAY
         try:
-            new = sign(petition, m, member(n, "active" if active else "suspended"),
-                       CONSTITUENCY, now, office)
+            new = sign(
+                petition,
+                m,
+                member(n, "active" if active else "suspended"),
+                CONSTITUENCY,
+                now,
+                office,
+            )
         except CommunardError:
             continue
         valid.add(n)

@@ -78,8 +78,15 @@ def test_an_unpaid_office() -> None:
 
 
 def test_setting_a_holders_stipend() -> None:
-    mandate, _ = take_office([], OFFICES, office_id="council", holder_id=1, seat="commune",
-                             starts_at=T0, ends_at=T0 + timedelta(days=300))
+    mandate, _ = take_office(
+        [],
+        OFFICES,
+        office_id="council",
+        holder_id=1,
+        seat="commune",
+        starts_at=T0,
+        ends_at=T0 + timedelta(days=300),
+    )
     event = set_stipend(mandate, OFFICES["council"], 500000, T0)
     assert event.type == "mandate.stipend_set/1"
     assert event.payload()["cap"] == "600000"

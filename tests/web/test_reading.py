@@ -160,3 +160,17 @@ def test_a_hint_that_repeats_the_message_is_not_shown_twice(client: TestClient) 
     message = re.search(r'role="alert">\s*<p><strong>(.*?)</strong>', page.text, re.S)
     assert message
     assert all(h.strip() not in message.group(1) for h in hints)
+
+
+def test_the_home_shows_the_running_tally_and_your_part(
+    web: Any, world: World, clock: Clock
+) -> None:
+    commune, _ = decided_motion(world, clock, {"Louise": "for"})
+    with TestClient(web) as client:
+        sign_in(client, commune.people["Jules"].email)
+        words = text_of(client.get(f"/c/{commune.slug}").text)
+        assert "So far 1 for, 0 against, 0 abstaining (1 of 3 members)." in words
+        assert "You have not voted yet." in words
+    with TestClient(web) as client:
+        sign_in(client, commune.people["Louise"].email)
+        assert "You voted for." in text_of(client.get(f"/c/{commune.slug}").text)

@@ -51,7 +51,19 @@ def home_sections(
         ends = _when(row.get("deliberation_ends_at"))
         if state == "deliberation" and ends is not None and ends <= now:
             groups["overdue"].append({**row, "due": "deliberation over; amendments pending"})
-        elif state in ("voting", "seconding", "deliberation"):
+        elif state == "voting":
+            # The running tally and the viewer's own ballot, so the home says what to do.
+            motion = ask(viewer, "motion.get", commune=slug, motion=row["motion"])
+            you = motion.get("you") or {}
+            groups[state].append(
+                {
+                    **row,
+                    "tally": motion["tally"],
+                    "your_ballot": you.get("ballot"),
+                    "may_vote": you.get("may_vote", False),
+                }
+            )
+        elif state in ("seconding", "deliberation"):
             groups[state].append(row)
         elif state in ("adopted", "rejected", "lapsed"):
             if state == "adopted" and row["decision_class"] in lapsing:

@@ -23,7 +23,8 @@ Contents:
   options to their next continuing preference (whole votes, or fixed-point
   values scaled by 10^d with truncation, as Gregory-style STV rules prescribe).
 - ``pairwise``: the pairwise preference matrix (a ranked option beats an unranked one).
-- ``position_counts`` / ``borda``: how often each option sits at each rank.
+- ``position_counts`` / ``borda``: how often each option sits at each rank;
+  ``place_counts``: the same by place, with what the truncated-Borda variants need.
 - ``irv_fast`` / ``stv_fast``: whole counts built from the above.
 - ``read_blt_fast`` / ``read_csv_fast``: bytes of a ``.blt`` or rank-column CSV
   file straight into a grouped ``RankedProfile``.
@@ -613,6 +614,69 @@ def position_counts(
     ranks = _ranks(ranks)
     counts, lengths = _nb_positions(ranks, _weights(ranks.shape[0], weights), n_options)
     return counts, lengths
+
+
+@compiled
+def _nb_places(ranks: Any, weights: Any, n_opt: int) -> Any:  # pragma: no cover - compiled
+    width = ranks.shape[1]
+    at = np.zeros((n_opt, width), np.int64)
+    lengths = np.zeros(width + 1, np.int64)
+    ranked_in = np.zeros((n_opt, width + 1), np.int64)
+    stamp = np.full(n_opt, -1, np.int64)
+    buf = np.empty(width, np.int64)
+    for i in range(ranks.shape[0]):
+        w = weights[i]
+        k = 0
+        for j in range(width):
+            c = ranks[i, j]
+            if c < 0:
+                break
+            if stamp[c] != i:
+                stamp[c] = i
+                at[c, k] += w
+                buf[k] = c
+                k += 1
+        lengths[k] += w
+        for q in range(k):
+            ranked_in[buf[q], k] += w
+    return at, lengths, ranked_in
+
+
+def np_place_counts(
+    ranks: RankArray, weights: IntArray | None, n_options: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Reference for ``place_counts``."""
+    clean, lengths = np_clean(ranks)
+    n, width = clean.shape
+    w = _weights(n, weights)
+    counted = clean >= 0
+    places = np.cumsum(counted, axis=1) - 1
+    at = np.zeros((n_options, width), dtype=np.int64)
+    ranked_in = np.zeros((n_options, width + 1), dtype=np.int64)
+    for j in range(width):
+        live = counted[:, j]
+        np.add.at(at, (clean[live, j], places[live, j]), w[live])
+        np.add.at(ranked_in, (clean[live, j], lengths[live]), w[live])
+    by_length = np.zeros(width + 1, dtype=np.int64)
+    np.add.at(by_length, lengths, w)
+    return at, by_length, ranked_in
+
+
+def place_counts(
+    ranks: RankArray, weights: IntArray | None, n_options: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Counts by place rather than by rank column, for the Borda family.
+
+    ``at[c, k]``: weight of ballots on which ``c`` is the ``k``-th option that counts
+    (a repeated option's later mark leaves no gap); ``lengths[k]``: weight of ballots
+    with ``k`` marks that count; ``ranked_in[c, k]``: weight of those ballots of
+    length ``k`` that rank ``c`` (what the unranked-option variants need).
+    """
+    if not HAVE_NUMBA:
+        return np_place_counts(ranks, weights, n_options)
+    ranks = _ranks(ranks)
+    at, lengths, ranked_in = _nb_places(ranks, _weights(ranks.shape[0], weights), n_options)
+    return at, lengths, ranked_in
 
 
 def borda(

@@ -109,6 +109,18 @@ def test_pairwise_and_positions_equal_reference(case: tuple[np.ndarray, np.ndarr
     assert int(lengths.sum()) == int(weights.sum())
 
 
+@settings(max_examples=150, deadline=None)
+@given(ballots())
+def test_place_counts_equal_reference(case: tuple[np.ndarray, np.ndarray, int]) -> None:
+    ranks, weights, n = case
+    fast = K.place_counts(ranks, weights, n)
+    ref = K.np_place_counts(ranks, weights, n)
+    assert all(np.array_equal(a, b) for a, b in zip(fast, ref, strict=True))
+    at, lengths, ranked_in = fast
+    # Every counted mark has one place and one ballot length.
+    assert int(at.sum()) == int(ranked_in.sum()) == int((lengths * np.arange(len(lengths))).sum())
+
+
 @settings(max_examples=100, deadline=None)
 @given(ballots())
 def test_kernels_read_ballots_as_effective_ranks(case: tuple[np.ndarray, np.ndarray, int]) -> None:

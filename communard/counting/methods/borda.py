@@ -13,43 +13,13 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from ..errors import ConfigError
+from ..kernels import place_counts
 from ..outcomes import Number, Outcome
-from ..profiles import RankedProfile, effective_ranks
+from ..profiles import RankedProfile
 from ..registry import CountFunction, method
 from ..ties import TieBreaker
-from .rankings import bin_count, breaker_of, expect, finish, ranking_by, standings
-
-
-def _position_counts(
-    profile: RankedProfile,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Whole-array counts behind every positional rule.
-
-    Returns ``at[c, j]`` (weight of ballots ranking ``c`` at position ``j``),
-    ``length[k]`` (weight of ballots ranking exactly ``k`` options) and
-    ``ranked_in[c, k]`` (weight of ballots of length ``k`` that rank ``c``).
-    """
-    m = len(profile.options)
-    ranks = effective_ranks(profile)
-    width = ranks.shape[1]
-    weights = profile.weights.astype(np.int64)
-    lengths = (ranks < m).sum(axis=1)
-    w2 = np.broadcast_to(weights[:, None], ranks.shape)
-    # A repeated option leaves a gap; the next option still takes the next place.
-    counted = ranks < m
-    positions = np.where(counted, np.cumsum(counted, axis=1) - 1, 0)
-    at = bin_count(ranks * width + positions, w2, (m + 1) * width).reshape(m + 1, width)[:m]
-    length = bin_count(lengths, weights, width + 1)
-    lengths2 = np.broadcast_to(lengths[:, None], ranks.shape)
-    ranked_in = bin_count(ranks * (width + 1) + lengths2, w2, (m + 1) * (width + 1)).reshape(
-        m + 1, width + 1
-    )[:m]
-    return at, length, ranked_in
-
+from .rankings import breaker_of, expect, finish, ranking_by, standings
 
 BORDA_VARIANTS = {
     "borda": "complete ballots; m-1 points for a first place down to 0 for the last",
@@ -64,7 +34,8 @@ def _borda(variant: str, profile: RankedProfile, seats: int, tie_break: Any) -> 
     expect(profile, (RankedProfile,), variant)
     options = profile.options
     m = len(options)
-    at, length, ranked_in = _position_counts(profile)
+    # One compiled pass over the distinct ballots; exact Fractions only on the m sums below.
+    at, length, ranked_in = place_counts(profile.ranks, profile.weights, m)
     width = at.shape[1]
     if variant == "borda":
         short = int(length[: max(m - 1, 0)].sum()) if m > 1 else 0

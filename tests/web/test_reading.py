@@ -49,6 +49,8 @@ def test_the_outcome_is_explained_in_words(client: TestClient, world: World, clo
     page = client.get(f"/c/{commune.slug}/motions/{number}").text
     words = text_of(page)
     assert re.search(r'<h2 id="h-outcome">.*Rejected</h2>', page)
+    # tests/system/test_browser.py finds the explanation as p.outcome.
+    assert '<p class="outcome explanation">Rejected' in page
     assert "Quorum met: 2 of 3 members took part" in words
     assert (
         "Threshold not met: 1 for out of 2 votes for or against; it needs more than 1/2." in words

@@ -1,10 +1,10 @@
 """Instant-runoff voting: a fast whole-array count, and the full RCTab rules.
 
-``irv`` counts a ``RankedProfile`` round by round with whole-array numpy operations over
-the distinct ballots: each round finds every ballot's first continuing preference at once
-and tallies them with one weighted ``bincount``; there is no per-ballot Python loop. A
-ballot passes over empty (skipped) ranks and is exhausted at an overvoted rank, as RCTab
-does by default ("exhaust immediately", any number of skipped ranks).
+``irv`` counts a ``RankedProfile`` round by round over the distinct ballots with the
+compiled kernels (``kernels.first_preferences`` once, then ``kernels.transfer`` for the
+ballots of the eliminated candidates only); there is no per-ballot Python loop. A ballot
+passes over empty (skipped) ranks and is exhausted at an overvoted rank, as RCTab does by
+default ("exhaust immediately", any number of skipped ranks).
 
 ``rctab`` runs RCTab's complete rules (``communard.counting.rctab``): every overvote,
 skipped-rank and duplicate rule, batch elimination, continue-until-two, thresholds,
@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ConfigError
+from ..kernels import first_preferences, transfer
 from ..outcomes import Number, Outcome, Round, TieBreakRecord
 from ..profiles import OVERVOTE, RankedProfile
 from ..rctab import config as rctab_config
@@ -38,9 +39,6 @@ RCTAB_REFERENCE = (
 )
 IRV_REFERENCE = "Instant-runoff voting (Ware, 1871); RCTab 2.0 ballot rules"
 
-# A weighted bincount sums in float64, which is exact for integer sums below 2**53.
-_EXACT_FLOAT_LIMIT = 2**53
-
 
 def _breaker(tie_break: TieBreaker | str | None) -> TieBreaker | None:
     if tie_break is None or not isinstance(tie_break, str):
@@ -48,53 +46,13 @@ def _breaker(tie_break: TieBreaker | str | None) -> TieBreaker | None:
     return parse_tie_break(tie_break)
 
 
-def first_continuing(
-    ranks: npt.NDArray[np.signedinteger[Any]], continuing: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.intp]:
-    """Each ballot's first continuing option, or -1 when it is exhausted.
-
-    Empty ranks are passed over; an overvoted rank before any continuing option
-    exhausts the ballot.
-    """
-    n, width = ranks.shape
-    if n == 0 or width == 0:
-        return np.full(n, -1, dtype=np.intp)
-    # Pad the mask so that the negative markers (EMPTY -1, OVERVOTE -2) index two False
-    # entries at its end: the compact rank matrix then indexes it directly, without a copy.
-    padded = np.concatenate([continuing, np.zeros(2, dtype=np.bool_)])
-    hit = padded[ranks] | (ranks == OVERVOTE)
-    first = hit.argmax(axis=1)
-    rows = np.arange(n)
-    top: npt.NDArray[np.intp] = ranks[rows, first].astype(np.intp)
-    top[~hit[rows, first] | (top < 0)] = -1
-    return top
-
-
-def _tally(top: npt.NDArray[np.intp], weights: npt.NDArray[np.int64], size: int) -> list[int]:
-    counted = top >= 0
-    sums = np.bincount(top[counted], weights=weights[counted], minlength=size)
-    return [int(v) for v in np.rint(sums)]
-
-
-def _transfers(
-    before: npt.NDArray[np.intp],
-    after: npt.NDArray[np.intp],
-    weights: npt.NDArray[np.int64],
-    options: tuple[str, ...],
-) -> dict[str, dict[str, Number]]:
-    moved = before != after
-    if not moved.any():
-        return {}
+def _moved(amounts: npt.NDArray[np.int64], options: tuple[str, ...]) -> dict[str, Number]:
+    """What one eliminated candidate passed on, by receiver (exhausted last), nonzero only."""
     n = len(options)
-    source = before[moved]
-    target = np.where(after[moved] < 0, n, after[moved])
-    pairs = np.bincount(source * (n + 1) + target, weights=weights[moved], minlength=n * (n + 1))
-    result: dict[str, dict[str, Number]] = {}
-    for code in np.nonzero(pairs)[0]:
-        s, t = divmod(int(code), n + 1)
-        name = EXHAUSTED_TARGET if t == n else options[t]
-        result.setdefault(options[s], {})[name] = int(np.rint(pairs[code]))
-    return result
+    return {
+        (EXHAUSTED_TARGET if t == n else options[t]): int(amounts[t])
+        for t in np.flatnonzero(amounts)
+    }
 
 
 def _batch(tallies: Mapping[str, int]) -> list[str]:
@@ -149,22 +107,20 @@ def irv(
             f"irv elects one candidate, not {seats}.",
             hint="Use rctab (multiWinner modes) or an STV method for several seats.",
         )
-    if profile.n_voters >= _EXACT_FLOAT_LIMIT:
-        raise ConfigError("Too many ballots for an exact count.", hint="Split the count.")
     breaker = _breaker(tie_break)
     options = profile.options
     n = len(options)
+    ranks = profile.ranks
     weights = profile.weights.astype(np.int64)
-    continuing = np.ones(n + 1, dtype=np.bool_)
-    continuing[n] = False
+    continuing = np.ones(n, dtype=np.bool_)
     rounds: list[Round] = []
     history: list[dict[str, Number]] = []
     records: list[TieBreakRecord] = []
     explanation: list[str] = []
     winner: str | None = None
-    top = first_continuing(profile.ranks, continuing)
+    state = first_preferences(ranks, weights, continuing)
     total = int(weights.sum())
-    counts = _tally(top, weights, n)
+    counts = [int(v) for v in state.counts]
 
     for number in range(1, n + 1):
         alive = [i for i in range(n) if continuing[i]]
@@ -217,16 +173,20 @@ def irv(
                 losers = tied
         current.eliminated.extend(losers)
         explanation.append(f"Round {number}: eliminated {', '.join(losers)}.")
-        for name in losers:
-            continuing[options.index(name)] = False
-        # Only the ballots of the eliminated candidates move: read just those rows again.
-        moving = np.nonzero(~continuing[np.where(top >= 0, top, n)] & (top >= 0))[0]
-        before = top.copy()
-        top[moving] = first_continuing(profile.ranks[moving], continuing)
-        current.transfers = _transfers(before[moving], top[moving], weights[moving], options)
-        lost = _tally(before[moving], weights[moving], n)
-        gained = _tally(top[moving], weights[moving], n)
-        counts = [c - a + b for c, a, b in zip(counts, lost, gained, strict=True)]
+        gone = sorted(options.index(name) for name in losers)
+        continuing[gone] = False
+        # Only the ballots of the eliminated candidates move, one source at a time so that
+        # each one's transfers are reported apart (the others are already out of the count).
+        for loser in gone:
+            sources = np.zeros(n, dtype=np.bool_)
+            sources[loser] = True
+            amounts = transfer(ranks, weights, state, continuing, sources)
+            moved = _moved(amounts, options)
+            if moved:
+                current.transfers[options[loser]] = moved
+            for t in range(n):
+                counts[t] += int(amounts[t])
+            counts[loser] = 0
     winners = (winner,) if winner is not None else ()
     return _irv_outcome(rounds, winners, (), records, explanation)
 

@@ -61,3 +61,10 @@ def test_journal_lines_say_who_did_what_to_which_motion() -> None:
     assert entry_summary(closed) == "Motion 3 closed · Adopted: 19 for"
     charter = {"type": "charter.adopted/1", "payload": {"version": 1, "text": "[charter]..."}}
     assert entry_summary(charter) == "Charter adopted · version: 1"
+
+
+def test_day_prints_the_date_alone() -> None:
+    from communard.adapters.web.templating import day
+
+    assert day("2026-11-25T10:21:00+00:00") == "25 Nov 2026"
+    assert day(None) == ""

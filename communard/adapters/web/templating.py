@@ -33,6 +33,12 @@ def when(value: Any) -> str:
     return str(moment)
 
 
+def day(value: Any) -> str:
+    """A date alone, where the hour is noise: '25 Nov 2026'."""
+    text = when(value)
+    return text.split(",")[0] if text else ""
+
+
 def duration(value: Any) -> str:
     """A duration in the largest whole units: '3 days', '24 hours', 'none'."""
     seconds = int(value.total_seconds()) if isinstance(value, timedelta) else int(value or 0)
@@ -66,6 +72,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.filters["when"] = when
+    env.filters["day"] = day
     env.filters["duration"] = duration
     env.filters["fraction"] = fraction
     env.filters["percent"] = percent

@@ -176,3 +176,12 @@ def test_the_home_shows_the_running_tally_and_your_part(
     with TestClient(web) as client:
         sign_in(client, commune.people["Louise"].email)
         assert "You voted for." in text_of(client.get(f"/c/{commune.slug}").text)
+
+
+def test_the_proposal_form_says_who_seconds_not_how_long(web: Any, world: World) -> None:
+    commune = world.found("Louise", charter="default")
+    with TestClient(web) as client:
+        sign_in(client, commune.people["Louise"].email)
+        words = text_of(client.get(f"/c/{commune.slug}/motions/new").text)
+    assert "Admitted when 2 members second it; deliberation 3 days, voting 3 days;" in words
+    assert "seconds to admit" not in words

@@ -42,17 +42,26 @@ def motions(request: Request, slug: str, state: str = Query("")) -> Response:
     )
 
 
+def seconders(count: int) -> str:
+    """Who admits a motion of a class: "2 members second it"."""
+    if count == 0:
+        return "proposed (no seconds needed)"
+    return f"{count} member{'s' if count != 1 else ''} second it"
+
+
 def decision_classes(commune: dict[str, Any]) -> list[dict[str, str]]:
     """The charter's decision classes, each with a one-line summary of its procedure."""
     return [
         {
             "id": dc["id"],
             "name": dc["title"],
-            "summary": f"{dc['seconds']} seconds to admit it; deliberation "
+            # "Seconds" would read as a duration here; say who seconds.
+            "summary": f"Admitted when {seconders(dc['seconds'])}; deliberation "
             f"{duration(dc['deliberation_seconds'])}, voting {duration(dc['voting_seconds'])}; "
-            f"adopted with more than {fraction(dc['threshold'])} of "
-            f"{'votes cast' if dc['threshold_of'] == 'cast' else 'members'}, "
-            f"quorum {percent(dc['quorum'])} of members.",
+            f"adopted with {'more than' if dc.get('strict', True) else 'at least'} "
+            f"{fraction(dc['threshold'])} of "
+            f"{'the votes for or against' if dc['threshold_of'] == 'cast' else 'the members'}, "
+            f"if {percent(dc['quorum'])} of members take part.",
         }
         # The everyday class first: it is the one most motions belong to.
         for dc in sorted(

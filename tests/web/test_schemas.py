@@ -98,3 +98,36 @@ def test_real_answers_match_the_documented_shapes(
         answer = client.get(path, headers=bearer(louise))
         assert answer.status_code == 200, (path, answer.text)
         check(shape, answer.json())
+
+
+def test_a_filter_by_an_unknown_state_is_refused_and_names_the_states(
+    client: TestClient, world: World
+) -> None:
+    from typing import get_args
+
+    from communard.adapters.web.api import MotionState
+    from communard.domain.motions import STATES
+
+    # Amendments ("accepted") are listed with their motion, never on their own.
+    assert set(get_args(MotionState)) == set(STATES) - {"accepted"}
+    commune = world.found("Louise")
+    answer = client.get(f"/api/communes/{commune.slug}/motions?state=bogus")
+    assert answer.status_code == 422
+    (field,) = answer.json()["details"]["fields"]
+    assert field["field"] == "state" and "'seconding'" in field["fix"]
+
+
+def test_bounds_and_broken_json_get_a_fix_that_says_what_to_send(
+    client: TestClient, world: World
+) -> None:
+    commune = world.found("Louise")
+    token = world.token(commune.people["Louise"])
+    limit = client.get(f"/api/communes/{commune.slug}/journal?limit=0").json()
+    assert limit["hint"] == "Fix 'limit': send a number of at least 1."
+    broken = client.post(
+        f"/api/communes/{commune.slug}/vote.cast",
+        content=b"{bad json",
+        headers={"Content-Type": "application/json", **bearer(token)},
+    ).json()
+    (field,) = broken["details"]["fields"]
+    assert field["field"] == "body" and "near character 1" in field["fix"]

@@ -11,7 +11,7 @@ have one shape (``Problem``); bodies reject unknown fields.
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any, Literal, get_type_hints
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyCookie, HTTPBearer
@@ -95,6 +95,9 @@ SCHEMES = [
 
 router = APIRouter(prefix="/api", responses=PROBLEMS, dependencies=SCHEMES)
 
+MotionState = Literal[
+    "draft", "seconding", "deliberation", "voting", "adopted", "rejected", "lapsed", "withdrawn"
+]
 Slug = Annotated[str, Path(description="The commune's short address", examples=["paris-1871"])]
 MotionId = Annotated[int, Path(description="The motion's number in its commune", ge=1)]
 Reader = Annotated[Viewer, Depends(reader)]
@@ -165,7 +168,7 @@ def list_sections(slug: Slug, viewer: Reader) -> Any:
 def list_motions(
     slug: Slug,
     viewer: Reader,
-    state: Annotated[str | None, Query(description="Only motions in this state")] = None,
+    state: Annotated[MotionState | None, Query(description="Only motions in this state")] = None,
 ) -> Any:
     """The motions of a commune, newest first (public, as the journal that records them)."""
     return out(ask(viewer, "motion.list", commune=slug, state=state))

@@ -139,6 +139,14 @@ _FIXES = {
 }
 
 
+_BOUNDS = {
+    "greater_than_equal": "send a number of at least {ge}",
+    "greater_than": "send a number greater than {gt}",
+    "less_than_equal": "send a number of at most {le}",
+    "less_than": "send a number less than {lt}",
+}
+
+
 def validation_body(error: RequestValidationError) -> dict[str, Any]:
     """Convert FastAPI's validation error list to the one shape, naming fields and fixes."""
     fields = []
@@ -148,8 +156,15 @@ def validation_body(error: RequestValidationError) -> dict[str, Any]:
         name = ".".join(location[1:]) or where
         kind = str(item.get("type", ""))
         fix = _FIXES.get(kind) or str(item.get("msg", "correct this value"))
-        if kind in ("enum", "literal_error") and item.get("ctx", {}).get("expected"):
-            fix = f"send one of {item['ctx']['expected']}"
+        context = item.get("ctx") or {}
+        if kind in ("enum", "literal_error") and context.get("expected"):
+            fix = f"send one of {context['expected']}"
+        elif kind in _BOUNDS and kind.split("_")[-1] in {"equal", "than"}:
+            fix = _BOUNDS[kind].format(**{k: context.get(k) for k in ("ge", "gt", "le", "lt")})
+        if kind == "json_invalid":
+            # The location of a JSON error is a character offset, not a field.
+            name = "body"
+            fix = f"send a valid JSON document (the error is near character {location[-1]})"
         fields.append({"field": name, "in": where, "problem": str(item.get("msg", "")), "fix": fix})
     first = fields[0] if fields else {"field": "body", "problem": "invalid", "fix": "correct it"}
     more = f" (and {len(fields) - 1} more)" if len(fields) > 1 else ""

@@ -23,6 +23,7 @@ from communard.domain.communes import Commune
 from communard.domain.members import Member
 from communard.domain.motions import Motion
 from communard.domain.sections import Section
+from communard.domain.votes import Ballot
 from communard.errors import NotFound
 from communard.services.ports import Clock, UnitOfWork
 
@@ -38,6 +39,34 @@ class Actor:
 def charter_from_source(source: str) -> Charter:
     """Parse a stored charter (cached: the text of an adopted version never changes)."""
     return parse_charter(source)
+
+
+class CharterCache:
+    """Parsed charter versions by (commune id, slug, version), for one database.
+
+    An adopted version is never changed (an amendment adds the next version), so a
+    process-local copy is never stale, even with several processes serving one commune;
+    it saves loading the charter's text on every command. It holds nothing else.
+    """
+
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self._charters: dict[tuple[int, str, int], Charter] = {}
+
+    def get(self, uow: UnitOfWork, commune: Commune, version: int) -> Charter | None:
+        assert commune.id is not None
+        key = (commune.id, commune.slug, version)
+        charter = self._charters.get(key)
+        if charter is None:
+            row = uow.find(CharterVersion, commune_id=commune.id, version=version)
+            if row is None:
+                return None
+            charter = charter_from_source(row.source)
+            if len(self._charters) >= self.LIMIT:
+                self._charters.clear()
+            self._charters[key] = charter
+        return charter
 
 
 def timestamp(now: datetime) -> str:
@@ -58,6 +87,12 @@ class Context:
     member: Member | None = None
     recorded: list[journal.JournalEntry] = field(default_factory=list)
     clock: Clock | None = None
+    charters: CharterCache | None = None
+    # Whether time had made anything due when the commune was entered (False: settling
+    # has nothing to do).
+    due: bool = True
+    # The entered member's display name, read with the membership (see ``by``).
+    _named: tuple[Member | None, str] = (None, "")
 
     # Loading, on the actor's behalf
 
@@ -71,15 +106,20 @@ class Context:
                 # Read the time once the lock is held: a ballot that waited for the lock
                 # behind a close is judged at the time it is actually recorded.
                 self.now = self.clock()
-        commune = access_commune(self.uow, slug)
-        assert commune.id is not None
+        if not isinstance(slug, str):
+            access_commune(self.uow, slug)
+        assert isinstance(slug, str)
+        account_id = None if self.actor is None else self.actor.account_id
+        entered = self.uow.enter_commune(slug, account_id, self.now)
+        commune = entered.commune
+        if commune is None:
+            access_commune(self.uow, slug)
+        assert commune is not None and commune.id is not None
         self.commune = commune
-        self.charter = current_charter(self.uow, commune)
-        self.member = None
-        if self.actor is not None:
-            self.member = self.uow.find(
-                Member, commune_id=commune.id, account_id=self.actor.account_id
-            )
+        self.charter = current_charter(self.uow, commune, self.charters)
+        self.member = entered.member
+        self.due = entered.due
+        self._named = (entered.member, entered.member_name)
         return commune
 
     @property
@@ -99,10 +139,22 @@ class Context:
         """The decision class a motion follows: as the charter defined it when the motion
         was proposed (a procedure's rules do not change while it runs)."""
         assert self.commune is not None
-        return class_of(self.uow, self.commune, motion, self.the_charter())
+        return class_of(self.uow, self.commune, motion, self.the_charter(), self.charters)
 
     def motion(self, number: object) -> Motion:
         return access_motion(self.uow, self.commune_id, number, self.member)
+
+    def motion_and_ballot(self, number: object) -> tuple[Motion, Ballot | None]:
+        """Motion ``number`` (as ``motion``) and the entered member's ballot on it."""
+        member_id = None if self.member is None else self.member.id
+        found: Motion | None = None
+        ballot = None
+        if isinstance(number, int) and not isinstance(number, bool):
+            found, ballot = self.uow.motion_and_ballot(self.commune_id, number, member_id)
+        if found is None:
+            access_motion(self.uow, self.commune_id, number, self.member)
+        assert found is not None
+        return found, ballot
 
     def member_by_id(self, member_id: object) -> Member:
         return access_member(self.uow, self.commune_id, member_id)
@@ -136,6 +188,9 @@ class Context:
         who = member or self.member
         if who is None:
             return {}
+        named, name = self._named
+        if who is named:
+            return {"member": who.id, "name": name}
         account = self.uow.find(Account, id=who.account_id)
         return {"member": who.id, "name": account.display_name if account else ""}
 
@@ -152,21 +207,36 @@ def access_commune(uow: UnitOfWork, slug: object) -> Commune:
     return commune
 
 
-def current_charter(uow: UnitOfWork, commune: Commune) -> Charter:
+def _charter_version(
+    uow: UnitOfWork, commune: Commune, version: int, cache: CharterCache | None
+) -> Charter | None:
+    if cache is not None:
+        return cache.get(uow, commune, version)
+    row = uow.find(CharterVersion, commune_id=commune.id, version=version)
+    return None if row is None else charter_from_source(row.source)
+
+
+def current_charter(
+    uow: UnitOfWork, commune: Commune, cache: CharterCache | None = None
+) -> Charter:
     """The charter version in force."""
-    version = uow.find(CharterVersion, commune_id=commune.id, version=commune.charter_version)
-    if version is None:
+    charter = _charter_version(uow, commune, commune.charter_version, cache)
+    if charter is None:
         raise LookupError(f"commune {commune.slug} lacks charter v{commune.charter_version}")
-    return charter_from_source(version.source)
+    return charter
 
 
-def class_of(uow: UnitOfWork, commune: Commune, motion: Motion, current: Charter) -> DecisionClass:
+def class_of(
+    uow: UnitOfWork,
+    commune: Commune,
+    motion: Motion,
+    current: Charter,
+    cache: CharterCache | None = None,
+) -> DecisionClass:
     """A motion's decision class under the charter version it was proposed under."""
     charter = current
     if motion.charter_version is not None and motion.charter_version != commune.charter_version:
-        version = uow.find(CharterVersion, commune_id=commune.id, version=motion.charter_version)
-        if version is not None:
-            charter = charter_from_source(version.source)
+        charter = _charter_version(uow, commune, motion.charter_version, cache) or current
     return charter.decision_class(motion.decision_class)
 
 

@@ -19,11 +19,15 @@ from communard.domain.communes import Commune
 from communard.errors import CommunardError, InvalidInput, Unauthenticated
 from communard.services import auth, communes, motions
 from communard.services import commands as c
-from communard.services.access import Actor, Context
+from communard.services.access import Actor, CharterCache, Context
 from communard.services.mail import deliver_outbox
 from communard.services.ports import Clock, Database, Mailer, PasswordHasher
 
 Handler = Callable[[Context, Any], dict[str, Any]]
+
+# Commands that change no motion's state or windows: after them, at the same instant,
+# nothing can be due that was not settled before the handler ran.
+CANNOT_MAKE_DUE: tuple[type[c.Command], ...] = (c.CastBallot, c.CommentOnMotion)
 
 
 class MessageBus:
@@ -43,6 +47,7 @@ class MessageBus:
         self.hasher = hasher
         self.mailer = mailer
         self.base_url = base_url
+        self.charters = CharterCache()
         self.handlers: dict[type[c.Command], Handler] = {
             c.CreateSection: communes.create_section,
             c.JoinSection: communes.join_section,
@@ -80,7 +85,7 @@ class MessageBus:
             result = self._in_commune(command, actor)
         elif type(command) in self.account_handlers:
             with self.database.unit_of_work() as uow:
-                ctx = Context(uow, self.clock(), actor, clock=self.clock)
+                ctx = Context(uow, self.clock(), actor, clock=self.clock, charters=self.charters)
                 result = self.account_handlers[type(command)](ctx, command)
                 uow.commit()
         else:
@@ -112,12 +117,17 @@ class MessageBus:
         settled = 0
         try:
             with self.database.unit_of_work() as uow:
-                ctx = Context(uow, self.clock(), actor, clock=self.clock)
+                ctx = Context(uow, self.clock(), actor, clock=self.clock, charters=self.charters)
                 ctx.enter(command.commune)
-                settled = motions.settle(ctx)
+                settled = motions.settle(ctx) if ctx.due else 0
                 result = handler(ctx, command)
                 # What the command made due at once (a vote with no deliberation) opens now.
-                if motions.settle(ctx) and "motion" in result and "state" in result:
+                if (
+                    not isinstance(command, CANNOT_MAKE_DUE)
+                    and motions.settle(ctx)
+                    and "motion" in result
+                    and "state" in result
+                ):
                     result["state"] = ctx.motion(result["motion"]).state
                 uow.commit()
                 return result
@@ -142,9 +152,9 @@ class MessageBus:
         for slug in slugs:
             try:
                 with self.database.unit_of_work() as uow:
-                    ctx = Context(uow, self.clock(), None, clock=self.clock)
+                    ctx = Context(uow, self.clock(), None, clock=self.clock, charters=self.charters)
                     ctx.enter(slug)
-                    count = motions.settle(ctx)
+                    count = motions.settle(ctx) if ctx.due else 0
                     uow.commit()
             except CommunardError as error:
                 if commune is not None:

@@ -301,11 +301,8 @@ def close_motion(ctx: Context, cmd: c.CloseMotion) -> dict[str, Any]:
 
 
 def cast_ballot(ctx: Context, cmd: c.CastBallot) -> dict[str, Any]:
-    motion = ctx.motion(cmd.motion)
+    motion, existing = ctx.motion_and_ballot(cmd.motion)
     cls = ctx.class_of(motion)
-    existing = None
-    if ctx.member is not None:
-        existing = ctx.uow.find(Ballot, motion_id=motion.id, member_id=ctx.member.id)
     previous = existing.choice if existing else None
     ballot = vote_rules.cast(
         motion=motion,

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from communard.domain.communes import Commune
 from communard.domain.journal import Head, JournalEntry
+from communard.domain.members import Member
+from communard.domain.motions import Motion
+from communard.domain.votes import Ballot
 
 T = TypeVar("T")
 
@@ -34,6 +38,16 @@ class OutboxMail:
     attempts: int = 0
     last_error: str | None = None
     sender_id: int | None = None  # the member on whose behalf it is sent
+
+
+@dataclass(frozen=True)
+class EnteredCommune:
+    """What a command needs on entering a commune, read in one round trip."""
+
+    commune: Commune | None  # None: no such commune
+    member: Member | None  # the actor's membership, if any
+    member_name: str  # the member's display name, as the journal names them
+    due: bool  # whether time has made anything due (a vote to open, close or lapse)
 
 
 class UnitOfWork(Protocol):
@@ -72,6 +86,17 @@ class UnitOfWork(Protocol):
 
     def due_motions(self, now: datetime, commune_id: int | None = None) -> list[Any]:
         """Motions to which time alone requires something (open, close or lapse), by number."""
+        ...
+
+    def enter_commune(self, slug: str, account_id: int | None, now: datetime) -> EnteredCommune:
+        """The commune by slug, the account's membership in it, and whether anything is due
+        at ``now``."""
+        ...
+
+    def motion_and_ballot(
+        self, commune_id: int, number: int, member_id: int | None
+    ) -> tuple[Motion | None, Ballot | None]:
+        """Motion ``number`` of the commune and the member's ballot on it, if any."""
         ...
 
     def next_number(self, commune_id: int) -> int:

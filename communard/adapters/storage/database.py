@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Table,
     and_,
+    bindparam,
     create_engine,
     event,
     func,
@@ -42,7 +43,7 @@ from communard.domain.motions import Comment, Motion, Second
 from communard.domain.sections import Section
 from communard.domain.votes import Ballot
 from communard.errors import Conflict, InvalidInput
-from communard.services.ports import OutboxMail
+from communard.services.ports import EnteredCommune, OutboxMail
 
 T = TypeVar("T")
 
@@ -164,9 +165,9 @@ class SqlUnitOfWork:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def _execute(self, statement: Any) -> Any:
+    def _execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
         try:
-            return self.connection.execute(statement)
+            return self.connection.execute(statement, params)
         except IntegrityError as exc:
             raise Conflict(
                 "That would duplicate or contradict what is already recorded.",
@@ -181,7 +182,7 @@ class SqlUnitOfWork:
             for f in dataclasses.fields(record)  # type: ignore[arg-type]
             if f.name != "id"
         }
-        result = self._execute(insert(table).values(**values).returning(table.c.id))
+        result = self._execute(_insert_statement(table), values)
         record.id = result.scalar_one()  # type: ignore[attr-defined]
         return record
 
@@ -190,7 +191,8 @@ class SqlUnitOfWork:
         values = {
             f.name: getattr(record, f.name) for f in dataclasses.fields(record) if f.name != "id"
         }
-        self._execute(sql_update(table).where(table.c.id == record.id).values(**values))
+        values[_PK] = record.id
+        self._execute(_update_statement(table, ()), values)
 
     def _where(self, table: Table, where: dict[str, Any]) -> list[Any]:
         clauses = []
@@ -206,12 +208,12 @@ class SqlUnitOfWork:
 
     def _build(self, kind: type[T], row: Any) -> T:
         mapping = row._mapping
-        names = [f.name for f in dataclasses.fields(kind)]  # type: ignore[arg-type]
-        return kind(**{name: mapping[name] for name in names})
+        return kind(**{name: mapping[name] for name in _field_names(kind)})
 
     def find(self, kind: type[T], **where: Any) -> T | None:
         table = TABLES[kind]
-        row = self._execute(select(table).where(*self._where(table, where)).limit(2)).first()
+        shape, params = _shape(where)
+        row = self._execute(_find_statement(table, shape), params).first()
         return None if row is None else self._build(kind, row)
 
     def find_all(
@@ -238,8 +240,8 @@ class SqlUnitOfWork:
 
     def count(self, kind: type[Any], **where: Any) -> int:
         table = TABLES[kind]
-        query = select(func.count()).select_from(table).where(*self._where(table, where))
-        return int(self._execute(query).scalar_one())
+        shape, params = _shape(where)
+        return int(self._execute(_count_statement(table, shape), params).scalar_one())
 
     def delete(self, kind: type[Any], **where: Any) -> int:
         table = TABLES[kind]
@@ -249,29 +251,44 @@ class SqlUnitOfWork:
         self, kind: type[Any], record_id: int, expected: dict[str, Any], changes: dict[str, Any]
     ) -> bool:
         table = TABLES[kind]
-        statement = (
-            sql_update(table)
-            .where(table.c.id == record_id, *self._where(table, expected))
-            .values(**changes)
-        )
-        return int(self._execute(statement).rowcount) == 1
+        shape, params = _shape(expected)
+        params.update(changes)
+        params[_PK] = record_id
+        return int(self._execute(_update_statement(table, shape), params).rowcount) == 1
 
     def due_motions(self, now: datetime, commune_id: int | None = None) -> list[Motion]:
-        m = t.motions.c
-        query = (
-            select(t.motions)
-            .where(
-                or_(
-                    and_(m.state == "voting", m.voting_closes_at <= now),
-                    and_(m.state == "deliberation", m.deliberation_ends_at <= now),
-                    and_(m.state == "adopted", m.lapses_at <= now, m.ratified_at.is_(None)),
-                )
-            )
-            .order_by(m.commune_id, m.number)
-        )
-        if commune_id is not None:
-            query = query.where(m.commune_id == commune_id)
-        return [self._build(Motion, row) for row in self._execute(query)]
+        statement = _due_statement(commune_id is not None)
+        params = {"now": now, "commune_id": commune_id}
+        return [self._build(Motion, row) for row in self._execute(statement, params)]
+
+    def enter_commune(self, slug: str, account_id: int | None, now: datetime) -> EnteredCommune:
+        row = self._execute(
+            _enter_statement(), {"slug": slug, "account_id": account_id, "now": now}
+        ).first()
+        if row is None:
+            return EnteredCommune(None, None, "", False)
+        mapping = row._mapping
+        commune = self._build(Commune, row)
+        member = None
+        if mapping["m_id"] is not None:
+            member = Member(**{name: mapping["m_" + name] for name in _field_names(Member)})
+        return EnteredCommune(commune, member, mapping["m_display_name"] or "", bool(row.due))
+
+    def motion_and_ballot(
+        self, commune_id: int, number: int, member_id: int | None
+    ) -> tuple[Motion | None, Ballot | None]:
+        row = self._execute(
+            _motion_and_ballot_statement(),
+            {"commune_id": commune_id, "number": number, "member_id": member_id},
+        ).first()
+        if row is None:
+            return None, None
+        mapping = row._mapping
+        motion = self._build(Motion, row)
+        ballot = None
+        if mapping["b_id"] is not None:
+            ballot = Ballot(**{name: mapping["b_" + name] for name in _field_names(Ballot)})
+        return motion, ballot
 
     def next_number(self, commune_id: int) -> int:
         query = select(func.coalesce(func.max(t.motions.c.number), 0)).where(
@@ -287,17 +304,11 @@ class SqlUnitOfWork:
         return head
 
     def lock_commune(self, slug: str) -> Head | None:
-        heads = t.journal_heads
-        commune_id = select(t.communes.c.id).where(t.communes.c.slug == slug).scalar_subquery()
-        query = select(heads.c.seq, heads.c.hash).where(heads.c.commune_id == commune_id)
-        row = self._execute(query.with_for_update()).first()
+        row = self._execute(_lock_statement(), {"slug": slug}).first()
         return None if row is None else Head(row.seq, row.hash)
 
     def head(self, commune_id: int) -> Head:
-        heads = t.journal_heads
-        row = self._execute(
-            select(heads.c.seq, heads.c.hash).where(heads.c.commune_id == commune_id)
-        ).first()
+        row = self._execute(_head_statement(), {"commune_id": commune_id}).first()
         return Head() if row is None else Head(row.seq, row.hash)
 
     def head_and_last_seq(self, commune_id: int) -> tuple[Head, int]:
@@ -320,22 +331,26 @@ class SqlUnitOfWork:
 
     def append_entry(self, commune_id: int, entry: JournalEntry, motion_id: int | None) -> None:
         self._execute(
-            insert(t.journal_entries).values(
-                commune_id=commune_id,
-                seq=entry.seq,
-                type=entry.type,
-                at=entry.at,
-                payload=canonical(entry.payload).decode("utf-8"),
-                prev=entry.prev,
-                hash=entry.hash,
-                motion_id=motion_id,
-            )
+            _append_statement(),
+            {
+                "commune_id": commune_id,
+                "seq": entry.seq,
+                "type": entry.type,
+                "at": entry.at,
+                "payload": canonical(entry.payload).decode("utf-8"),
+                "prev": entry.prev,
+                "hash": entry.hash,
+                "motion_id": motion_id,
+            },
         )
-        heads = t.journal_heads
         result = self._execute(
-            sql_update(heads)
-            .where(heads.c.commune_id == commune_id, heads.c.seq == entry.seq - 1)
-            .values(seq=entry.seq, hash=entry.hash)
+            _advance_head_statement(),
+            {
+                "w_commune_id": commune_id,
+                "w_seq": entry.seq - 1,
+                "seq": entry.seq,
+                "hash": entry.hash,
+            },
         )
         if result.rowcount != 1:
             raise Conflict(
@@ -381,6 +396,205 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.connection.rollback()
+
+
+# Statements built once per shape and reused. Building a SQLAlchemy expression and its cache
+# key costs more Python time than a short indexed query takes to run, so the hot statements
+# are made once with bound parameters; only the values change from one command to the next.
+# They hold no data, so sharing them between engines, threads and databases is safe.
+
+_PK = "pk_"
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+Shape = tuple[tuple[str, str], ...]
+
+
+def _statement(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = build()
+    return statement
+
+
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(kind: type[Any]) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
+def _shape(where: dict[str, Any]) -> tuple[Shape, dict[str, Any]]:
+    """How a ``where`` dict filters (``is null``, ``in`` or ``=`` per column) and its values."""
+    shape: list[tuple[str, str]] = []
+    params: dict[str, Any] = {}
+    for name, value in where.items():
+        if value is None:
+            shape.append((name, "null"))
+        elif isinstance(value, list | tuple | set | frozenset):
+            shape.append((name, "in"))
+            params["w_" + name] = list(value)
+        else:
+            shape.append((name, "eq"))
+            params["w_" + name] = value
+    return tuple(shape), params
+
+
+def _clauses(table: Table, shape: Shape) -> list[Any]:
+    clauses: list[Any] = []
+    for name, how in shape:
+        column = table.c[name]
+        if how == "null":
+            clauses.append(column.is_(None))
+        elif how == "in":
+            clauses.append(column.in_(bindparam("w_" + name, expanding=True)))
+        else:
+            clauses.append(column == bindparam("w_" + name))
+    return clauses
+
+
+def _find_statement(table: Table, shape: Shape) -> Any:
+    return _statement(
+        ("find", table.name, shape),
+        lambda: select(table).where(*_clauses(table, shape)).limit(2),
+    )
+
+
+def _count_statement(table: Table, shape: Shape) -> Any:
+    return _statement(
+        ("count", table.name, shape),
+        lambda: select(func.count()).select_from(table).where(*_clauses(table, shape)),
+    )
+
+
+def _insert_statement(table: Table) -> Any:
+    return _statement(("insert", table.name), lambda: insert(table).returning(table.c.id))
+
+
+def _due_time(now: Any) -> Any:
+    m = t.motions.c
+    return or_(
+        and_(m.state == "voting", m.voting_closes_at <= now),
+        and_(m.state == "deliberation", m.deliberation_ends_at <= now),
+        and_(m.state == "adopted", m.lapses_at <= now, m.ratified_at.is_(None)),
+    )
+
+
+def _due_statement(in_commune: bool) -> Any:
+    def build() -> Any:
+        m = t.motions.c
+        query = select(t.motions).where(_due_time(bindparam("now")))
+        if in_commune:
+            query = query.where(m.commune_id == bindparam("commune_id"))
+        return query.order_by(m.commune_id, m.number)
+
+    return _statement(("due", in_commune), build)
+
+
+def _lock_statement() -> Any:
+    def build() -> Any:
+        heads, communes = t.journal_heads, t.communes
+        commune_id = select(communes.c.id).where(communes.c.slug == bindparam("slug"))
+        return (
+            select(heads.c.seq, heads.c.hash)
+            .where(heads.c.commune_id == commune_id.scalar_subquery())
+            .with_for_update()
+        )
+
+    return _statement(("lock",), build)
+
+
+def _head_statement() -> Any:
+    heads = t.journal_heads
+    return _statement(
+        ("head",),
+        lambda: select(heads.c.seq, heads.c.hash).where(
+            heads.c.commune_id == bindparam("commune_id")
+        ),
+    )
+
+
+def _enter_statement() -> Any:
+    # The commune, the actor's membership with their display name (the journal names who
+    # acts), and whether time has made anything due: one round trip instead of four. It is
+    # run after the head is locked, as its own statement, so that it reads what the
+    # previous holder of the lock committed.
+    def build() -> Any:
+        communes, members, accounts, motions = t.communes, t.members, t.accounts, t.motions
+        due = (
+            select(motions.c.id)
+            .where(
+                motions.c.commune_id == communes.c.id,
+                _due_time(bindparam("now")),
+            )
+            .exists()
+        )
+        return (
+            select(
+                communes,
+                *[column.label("m_" + column.name) for column in members.c],
+                accounts.c.display_name.label("m_display_name"),
+                due.label("due"),
+            )
+            .select_from(
+                communes.outerjoin(
+                    members,
+                    and_(
+                        members.c.commune_id == communes.c.id,
+                        members.c.account_id == bindparam("account_id"),
+                    ),
+                ).outerjoin(accounts, accounts.c.id == members.c.account_id)
+            )
+            .where(communes.c.slug == bindparam("slug"))
+        )
+
+    return _statement(("enter",), build)
+
+
+def _motion_and_ballot_statement() -> Any:
+    def build() -> Any:
+        motions, ballots = t.motions, t.ballots
+        return (
+            select(motions, *[column.label("b_" + column.name) for column in ballots.c])
+            .select_from(
+                motions.outerjoin(
+                    ballots,
+                    and_(
+                        ballots.c.motion_id == motions.c.id,
+                        ballots.c.member_id == bindparam("member_id"),
+                    ),
+                )
+            )
+            .where(
+                motions.c.commune_id == bindparam("commune_id"),
+                motions.c.number == bindparam("number"),
+            )
+        )
+
+    return _statement(("motion_and_ballot",), build)
+
+
+def _append_statement() -> Any:
+    return _statement(("append",), lambda: insert(t.journal_entries))
+
+
+def _advance_head_statement() -> Any:
+    heads = t.journal_heads
+    return _statement(
+        ("advance",),
+        lambda: sql_update(heads).where(
+            heads.c.commune_id == bindparam("w_commune_id"), heads.c.seq == bindparam("w_seq")
+        ),
+    )
+
+
+def _update_statement(table: Table, shape: Shape) -> Any:
+    # The SET clause comes from the column names among the parameters of each execution.
+    return _statement(
+        ("update", table.name, shape),
+        lambda: sql_update(table).where(table.c.id == bindparam(_PK), *_clauses(table, shape)),
+    )
 
 
 def _entry(row: Any) -> JournalEntry:

@@ -185,3 +185,10 @@ def test_the_proposal_form_says_who_seconds_not_how_long(web: Any, world: World)
         words = text_of(client.get(f"/c/{commune.slug}/motions/new").text)
     assert "Admitted when 2 members second it; deliberation 3 days, voting 3 days;" in words
     assert "seconds to admit" not in words
+
+
+def test_journal_entries_of_a_motion_link_to_it(client: TestClient, world: World) -> None:
+    commune = world.found("Louise")
+    number = world.motion(commune, "Louise")
+    page = client.get(f"/c/{commune.slug}/journal").text
+    assert f'<a class="quiet" href="/c/{commune.slug}/motions/{number}">' in page

@@ -958,18 +958,22 @@ def _line_of(buf: bytes | npt.NDArray[np.uint8], offset: int) -> int:
     return data.count(b"\n") + 1
 
 
-def read_blt_fast(path: str | Path) -> RankedProfile:
+def read_blt_fast(path: str | Path, *, plain: bool = False) -> RankedProfile:
     """Read a ``.blt`` file into a grouped ``RankedProfile`` without per-ballot Python work.
 
     The compiled parser reads the plain numeric format: the header (``candidates
     seats``), withdrawn options (negative numbers), ``(id)`` ballot labels, ``=``
     (equal ranks, read as an overvote at that rank) and ``-`` (a skipped rank).
     Anything else (Droop's ``[option]`` lines and nicknames, a malformed line) goes
-    to ``formats.blt.read_blt``, the complete reader, whose result and errors this
-    function's equal; ``meta`` is the same as that reader's.
+    to ``formats.blt.read_blt_complete``, the complete reader, whose result and errors this
+    function's equal; ``meta`` is the same as that reader's. With ``plain``, only
+    plain numeric ballots are read here (``formats.blt.read_blt`` uses this).
     """
     name = str(path)
-    raw = Path(path).read_bytes()
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return _read_blt_complete(path)  # it words the error
     offset = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     buf = np.frombuffer(raw, dtype=np.uint8)
     header_end = raw.find(b"\n", offset)
@@ -977,6 +981,8 @@ def read_blt_fast(path: str | Path) -> RankedProfile:
         head = raw[offset : header_end if header_end >= 0 else None].split()
         n_cand, seats = (int(x) for x in head)
     except ValueError:
+        return _read_blt_complete(path)
+    if n_cand < 1 or seats < 1:
         return _read_blt_complete(path)
     start = header_end + 1
     withdrawn: list[int] = []
@@ -1005,7 +1011,18 @@ def read_blt_fast(path: str | Path) -> RankedProfile:
     title = tokens[n_cand].decode("utf-8") if len(tokens) > n_cand else ""
     if any(not 0 <= w < n_cand for w in withdrawn):
         return _read_blt_complete(path)
+    if plain and any(raw.find(mark, start, end) >= 0 for mark in (b"=", b"-", b"(")):
+        # Equal ranks (``meta["tie_groups"]``), skipped ranks and ballot labels: the
+        # complete reader records them its own way (or refuses them).
+        return _read_blt_complete(path)
     ranks, weights = group_ranked(out[:rows], wout[:rows])
+    if ranks.shape[1] > 1:
+        ordered = np.sort(ranks, axis=1)
+        if ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any():
+            return _read_blt_complete(path)  # a candidate ranked twice: it names the line
+    # The complete reader's row order (lexicographic), so that both give equal profiles.
+    order = np.lexsort(ranks.T[::-1])
+    ranks, weights = ranks[order], weights[order]
     meta: dict[str, Any] = {
         "format": "blt",
         "path": name,
@@ -1018,9 +1035,9 @@ def read_blt_fast(path: str | Path) -> RankedProfile:
 
 
 def _read_blt_complete(path: str | Path) -> RankedProfile:
-    from .formats.blt import read_blt
+    from .formats.blt import read_blt_complete
 
-    return read_blt(path)
+    return read_blt_complete(path)
 
 
 @compiled

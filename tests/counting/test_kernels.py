@@ -261,15 +261,17 @@ def test_read_csv_fast_equals_the_csv_module(tmp_path: Path) -> None:
 
 @pytest.mark.conformance
 def test_read_blt_fast_equals_the_complete_reader(conformance_dir: Path) -> None:
-    from communard.counting.formats.blt import read_blt
+    from communard.counting.formats.blt import read_blt_complete
 
     files = sorted(conformance_dir.rglob("*.blt"))
     assert files
     for path in files:
-        fast, full = K.read_blt_fast(path), read_blt(path)
+        fast, full = K.read_blt_fast(path), read_blt_complete(path)
         assert fast.options == full.options, path
         assert fast.meta == full.meta, path
         assert groups_of(fast) == groups_of(full), path
+        assert np.array_equal(fast.ranks, full.ranks), path
+        assert np.array_equal(fast.weights, full.weights), path
 
 
 def groups_of(profile: RankedProfile) -> dict[tuple[int, ...], int]:

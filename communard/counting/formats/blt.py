@@ -37,6 +37,7 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import kernels
 from ..errors import BallotFormatError
 from ..profiles import EMPTY, OVERVOTE, RankedProfile, group_rows, rank_dtype
 
@@ -79,7 +80,21 @@ def _load(source: str | Path | bytes | IO[bytes], name: str | None) -> _Source:
 
 
 def read_blt(source: str | Path | bytes | IO[bytes], *, name: str | None = None) -> RankedProfile:
-    """Read a ``.blt`` file (path, bytes or binary stream) into a grouped ``RankedProfile``."""
+    """Read a ``.blt`` file (path, bytes or binary stream) into a grouped ``RankedProfile``.
+
+    A file named by its path goes to the compiled reader (``kernels.read_blt_fast``),
+    which hands everything but plain numeric ballots back to ``read_blt_complete``;
+    both give the same profile, and the same errors.
+    """
+    if name is None and isinstance(source, str | Path) and kernels.HAVE_NUMBA:
+        return kernels.read_blt_fast(source, plain=True)
+    return read_blt_complete(source, name=name)
+
+
+def read_blt_complete(
+    source: str | Path | bytes | IO[bytes], *, name: str | None = None
+) -> RankedProfile:
+    """Read a ``.blt`` file with every extension (Droop's options, nicknames, ``=``)."""
     src = _load(source, name)
     data = src.data
     pos = 0

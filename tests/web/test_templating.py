@@ -68,3 +68,13 @@ def test_day_prints_the_date_alone() -> None:
 
     assert day("2026-11-25T10:21:00+00:00") == "25 Nov 2026"
     assert day(None) == ""
+
+
+def test_linkify_escapes_and_links_addresses() -> None:
+    from communard.adapters.web.templating import linkify
+
+    text = "Accept: http://x.example/c/p/join?token=a&b=1\n<script>"
+    assert str(linkify(text)) == (
+        'Accept: <a href="http://x.example/c/p/join?token=a&amp;b=1">'
+        "http://x.example/c/p/join?token=a&amp;b=1</a>\n&lt;script&gt;"
+    )

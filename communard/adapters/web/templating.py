@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -37,6 +39,23 @@ def day(value: Any) -> str:
     """A date alone, where the hour is noise: '25 Nov 2026'."""
     text = when(value)
     return text.split(",")[0] if text else ""
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(text: Any) -> Markup:
+    """Plain text, escaped, with its web addresses made into links (invitation mails)."""
+    source = str(text or "")
+    parts: list[str] = []
+    last = 0
+    for found in _URL.finditer(source):
+        parts.append(str(escape(source[last : found.start()])))
+        url = escape(found.group(0))
+        parts.append(f'<a href="{url}">{url}</a>')
+        last = found.end()
+    parts.append(str(escape(source[last:])))
+    return Markup("".join(parts))
 
 
 def duration(value: Any) -> str:
@@ -73,6 +92,7 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.filters["when"] = when
     env.filters["day"] = day
+    env.filters["linkify"] = linkify
     env.filters["duration"] = duration
     env.filters["fraction"] = fraction
     env.filters["percent"] = percent

@@ -192,3 +192,21 @@ def test_journal_entries_of_a_motion_link_to_it(client: TestClient, world: World
     number = world.motion(commune, "Louise")
     page = client.get(f"/c/{commune.slug}/journal").text
     assert f'<a class="quiet" href="/c/{commune.slug}/motions/{number}">' in page
+
+
+def test_the_vote_message_shows_where_the_browser_lands(
+    web: Any, world: World, clock: Clock
+) -> None:
+    commune, number = decided_motion(world, clock, {})
+    page_url = f"/c/{commune.slug}/motions/{number}"
+    with TestClient(web) as client:
+        sign_in(client, commune.people["Jules"].email)
+        token = csrf_of(client.get(page_url).text)
+        cast = client.post(
+            f"{page_url}/vote", data={"choice": "for", "csrf_token": token}, follow_redirects=False
+        )
+        assert cast.headers["location"].endswith("#roll-call")
+        page = client.get(page_url).text
+    roll_call = page.index('<h2 id="roll-call">')
+    notice = page.index("Your vote is recorded.")
+    assert notice > roll_call and page.count("Your vote is recorded.") == 1

@@ -48,6 +48,16 @@ FLASH: dict[str, str] = {
 }
 
 
+# Actions that return to a section further down the motion page: their message is shown
+# there, where the browser lands, not at the top of the page, out of sight.
+FLASH_AT: dict[str, str] = {
+    "vote.cast": "roll-call",
+    "motion.comment": "deliberation",
+    "motion.amend": "amendments",
+    "amendment.accept": "amendments",
+}
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with the viewer, the flash message and the CSRF cookie it needs."""
     viewer = resolve_viewer(request)
@@ -57,7 +67,12 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     response = templates.TemplateResponse(
         request,
         template,
-        {"viewer": viewer, "flash": FLASH.get(flash_key or ""), **context},
+        {
+            "viewer": viewer,
+            "flash": FLASH.get(flash_key or ""),
+            "flash_at": FLASH_AT.get(flash_key or "") if template == "motion.html" else None,
+            **context,
+        },
         status_code=status_code,
     )
     if flash_key:

@@ -1112,38 +1112,69 @@ def read_csv_fast(path: str | Path) -> RankedProfile:
     """
     name = str(path)
     raw = Path(path).read_bytes()
-    buf = np.frombuffer(raw, dtype=np.uint8)
+    if not HAVE_NUMBA:
+        return _read_csv_slow(name, raw)
     header_end = raw.find(b"\n")
     if header_end < 0:
         return _read_csv_slow(name, raw)
-    width = len(raw[:header_end].split(b","))
-    start = header_end + 1
+    parsed = csv_rank_codes(raw, header_end + 1, len(raw[:header_end].split(b",")))
+    if parsed.code == 2:
+        return _read_csv_slow(name, raw)
+    if parsed.code:
+        raise BallotFormatError(
+            "a ballot line has more cells than the header",
+            path=name,
+            line=_line_of(raw, parsed.where),
+        )
+    found = parsed.names
+    n_names = len(found)
+    order = sorted(range(n_names), key=lambda g: found[g])
+    lut = np.empty(n_names, dtype=np.int16)
+    lut[order] = np.arange(n_names, dtype=np.int16)
+    ranks = parsed.ranks
+    mapped = np.where(ranks >= 0, lut[np.maximum(ranks, 0)], ranks)
+    options = tuple(found[g] for g in order)
+    return RankedProfile(options, mapped.astype(rank_dtype(n_names)), parsed.weights)
+
+
+@dataclass
+class CsvCodes:
+    """Rank-column CSV ballots, grouped: option codes in order of first appearance.
+
+    ``code`` is 0 when the bytes were read, 2 when a quote needs the ``csv`` module,
+    4 when a line has more cells than the header, 5 past 32,000 distinct names;
+    ``where`` is the byte offset of the problem.
+    """
+
+    code: int
+    where: int
+    names: list[str] = field(default_factory=list)
+    ranks: RankArray = field(default_factory=lambda: np.zeros((0, 1), np.int16))
+    weights: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def csv_rank_codes(raw: bytes, start: int, width: int) -> CsvCodes:
+    """The ballot lines of a rank-column CSV from byte ``start``, ``width`` cells a line.
+
+    Cells are taken as they are (not stripped, ``=`` not split): callers with other
+    rules check ``names``. Needs numba.
+    """
+    buf = np.frombuffer(raw, dtype=np.uint8)
     n_lines = int(np.count_nonzero(buf[start:] == 10)) + 1
-    out = np.full((n_lines, width), EMPTY, dtype=np.int16)
+    out = np.full((n_lines, max(width, 1)), EMPTY, dtype=np.int16)
     limit = 32_000
     name_start = np.zeros(limit, np.int64)
     name_len = np.zeros(limit, np.int64)
     table = np.full(1 << 16, -1, np.int64)
-    if not HAVE_NUMBA:
-        return _read_csv_slow(name, raw)
     rows, n_names, code, where = _nb_parse_csv(buf, start, out, name_start, name_len, table)
-    if code == 2:
-        return _read_csv_slow(name, raw)
     if code:
-        raise BallotFormatError(
-            "a ballot line has more cells than the header", path=name, line=_line_of(raw, where)
-        )
-    found = [
+        return CsvCodes(int(code), int(where))
+    names = [
         raw[s : s + ln].decode("utf-8")
         for s, ln in zip(name_start[:n_names], name_len[:n_names], strict=True)
     ]
-    order = sorted(range(n_names), key=lambda g: found[g])
-    lut = np.empty(n_names, dtype=np.int16)
-    lut[order] = np.arange(n_names, dtype=np.int16)
     ranks, weights = group_ranked(out[:rows])
-    mapped = np.where(ranks >= 0, lut[np.maximum(ranks, 0)], ranks)
-    options = tuple(found[g] for g in order)
-    return RankedProfile(options, mapped.astype(rank_dtype(n_names)), weights)
+    return CsvCodes(0, int(where), names, ranks, weights)
 
 
 def _read_csv_slow(name: str, raw: bytes) -> RankedProfile:

@@ -282,3 +282,40 @@ def groups_of(profile: RankedProfile) -> dict[tuple[int, ...], int]:
             row.pop()
         out[tuple(row)] = out.get(tuple(row), 0) + w
     return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rank1,rank2,rank3\nZoe,Ann,\nAnn,,\n\nBo,Zoe,Ann\nAnn,,\r\n,,\n",
+        "\ufeffrank1,rank2\nAnn,Bo\nBo,Ann\nAnn,Bo\n",
+        "rank1,rank2\nAnn , Bo\nBo=Ann,\n",  # stripped and equal-ranked cells
+        "rank1,rank2,count\nAnn,Bo,3\n",  # a count column
+        'rank1,rank2\n"Ann",Bo\n',
+        "rank1,rank2\nAnn,Bo,Cy\n",  # too many cells: the full reader's error
+    ],
+)
+def test_read_csv_is_the_same_with_or_without_the_compiled_parser(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from communard.counting.formats.simple import read_csv
+
+    path = tmp_path / "b.csv"
+    path.write_bytes(text.encode())
+
+    def read() -> object:
+        try:
+            return read_csv(path)
+        except BallotFormatError as error:
+            return (error.message, error.details)
+
+    fast = read()
+    monkeypatch.setattr(K, "HAVE_NUMBA", False)
+    full = read()
+    if isinstance(full, RankedProfile):
+        assert isinstance(fast, RankedProfile)
+        assert (fast.options, fast.meta) == (full.options, full.meta)
+        assert np.array_equal(fast.ranks, full.ranks) and fast.ranks.dtype == full.ranks.dtype
+        assert np.array_equal(fast.weights, full.weights)
+    else:
+        assert fast == full

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import kernels
 from ..errors import BallotFormatError
 from ..profiles import (
     EMPTY,
@@ -109,6 +110,10 @@ def read_csv(path: str | Path, *, kind: str | None = None, max_score: int | None
         raise BallotFormatError(
             f"unknown ballot kind {kind!r}", path=name, hint=f"Use one of {', '.join(KINDS)}."
         )
+    if kind in (None, "ranked") and kernels.HAVE_NUMBA:
+        fast = _read_rank_columns_fast(path)
+        if fast is not None:
+            return fast
     lines = _read_text(path).splitlines()
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
@@ -176,6 +181,43 @@ def read_csv(path: str | Path, *, kind: str | None = None, max_score: int | None
     if kind is None:
         kind = "approval" if ((values == 0) | (values == 1) | (values == EMPTY)).all() else "ranked"
     return _from_option_layout(options, values, weights, kind, max_score, name)
+
+
+def _read_rank_columns_fast(path: str | Path) -> RankedProfile | None:
+    """A plain rank-column file read by the compiled parser, or ``None`` to read it here.
+
+    Plain: a first line of rank columns only, no quotes, no count column, and names
+    that need no stripping or ``=`` splitting; then the profile equals the one
+    ``_ranked_from_names`` builds (options in order of first appearance, rows in
+    ``group_rows`` order). Every other file, and every error, takes the full reader.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    header_end = raw.find(b"\n", start)
+    if header_end < 0:
+        return None
+    try:
+        header = raw[start:header_end].rstrip(b"\r").decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
+    if '"' in "".join(header) or not all(_is_rank_column(h) for h in header):
+        return None
+    parsed = kernels.csv_rank_codes(raw, header_end + 1, len(header))
+    if parsed.code:
+        return None
+    for option in parsed.names:
+        if option != option.strip() or not option or "=" in option:
+            return None
+        if option.splitlines() != [option]:
+            return None
+    n_options = len(parsed.names)
+    matrix = np.full((parsed.ranks.shape[0], len(header)), EMPTY, dtype=rank_dtype(n_options))
+    matrix[:, : parsed.ranks.shape[1]] = parsed.ranks
+    ranks, grouped = group_rows(matrix, parsed.weights)
+    return RankedProfile(tuple(parsed.names), ranks, grouped, {"source": str(path)})
 
 
 def _ranked_from_names(

@@ -78,3 +78,13 @@ def test_linkify_escapes_and_links_addresses() -> None:
         'Accept: <a href="http://x.example/c/p/join?token=a&amp;b=1">'
         "http://x.example/c/p/join?token=a&amp;b=1</a>\n&lt;script&gt;"
     )
+
+
+def test_word_diff_marks_removed_and_added_words() -> None:
+    from communard.adapters.web.templating import word_diff
+
+    out = str(word_diff("Rents are frozen <now>.", "Rents are halved <now>."))
+    assert out == (
+        'Rents are <del><span class="visually-hidden">removed: </span>frozen</del> '
+        '<ins><span class="visually-hidden">added: </span>halved</ins> &lt;now&gt;.'
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -58,6 +59,27 @@ def linkify(text: Any) -> Markup:
     return Markup("".join(parts))
 
 
+def word_diff(before: Any, after: Any) -> Markup:
+    """What an amendment changes: ``after`` with removed words in <del> and added ones in <ins>.
+
+    Words, not characters, because an assembly reads and votes on wording.
+    """
+    old, new = str(before or "").split(" "), str(after or "").split(" ")
+    parts: list[str] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(str(escape(" ".join(old[a1:a2]))))
+            continue
+        if a2 > a1:
+            removed = escape(" ".join(old[a1:a2]))
+            parts.append(f'<del><span class="visually-hidden">removed: </span>{removed}</del>')
+        if b2 > b1:
+            added = escape(" ".join(new[b1:b2]))
+            parts.append(f'<ins><span class="visually-hidden">added: </span>{added}</ins>')
+    return Markup(" ".join(parts))
+
+
 def duration(value: Any) -> str:
     """A duration in the largest whole units: '3 days', '24 hours', 'none'."""
     seconds = int(value.total_seconds()) if isinstance(value, timedelta) else int(value or 0)
@@ -93,6 +115,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["when"] = when
     env.filters["day"] = day
     env.filters["linkify"] = linkify
+    env.filters["word_diff"] = word_diff
     env.filters["duration"] = duration
     env.filters["fraction"] = fraction
     env.filters["percent"] = percent

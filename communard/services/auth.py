@@ -176,7 +176,7 @@ class Auth:
     def actor_for_api_token(self, token: str | None) -> Actor:
         """The account an API token (``Authorization: Bearer ...``) acts for."""
         if token and isinstance(token, str):
-            with self.database.unit_of_work(read_only=True) as uow:
+            with self.database.unit_of_work(read_only=True, single=True) as uow:
                 found = uow.find(ApiToken, token_hash=token_hash(token), revoked_at=None)
                 if found is not None:
                     return Actor(found.account_id)

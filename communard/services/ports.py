@@ -138,7 +138,12 @@ class UnitOfWork(Protocol):
 class Database(Protocol):
     """Where units of work come from."""
 
-    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]: ...
+    def unit_of_work(
+        self, *, read_only: bool = False, single: bool = False
+    ) -> AbstractContextManager[UnitOfWork]:
+        """A transaction; ``read_only`` refuses writes, ``single`` (with ``read_only``) promises
+        one statement, which needs no transaction of its own."""
+        ...
 
 
 class Mailer(Protocol):

@@ -180,6 +180,8 @@ motions = Table(
     Column("charter_version", Integer),
     UniqueConstraint("commune_id", "number"),
     Index("ix_motions_state", "state"),
+    # Every command of a commune asks whether any of its motions is due in a given state.
+    Index("ix_motions_commune_state", "commune_id", "state"),
 )
 
 seconds = Table(

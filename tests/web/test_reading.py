@@ -210,3 +210,15 @@ def test_the_vote_message_shows_where_the_browser_lands(
     roll_call = page.index('<h2 id="roll-call">')
     notice = page.index("Your vote is recorded.")
     assert notice > roll_call and page.count("Your vote is recorded.") == 1
+
+
+def test_a_new_commune_says_to_invite_members_first(web: Any, world: World) -> None:
+    commune = world.found("Louise", charter="default")
+    with TestClient(web) as client:
+        sign_in(client, commune.people["Louise"].email)
+        words = text_of(client.get(f"/c/{commune.slug}").text)
+        assert "needs 2 other members to second it, so invite members first." in words
+    larger = world.found("Louise", "Eugene", "Jules")
+    with TestClient(web) as client:
+        sign_in(client, larger.people["Louise"].email)
+        assert "invite members first" not in text_of(client.get(f"/c/{larger.slug}").text)

@@ -222,3 +222,12 @@ def test_a_new_commune_says_to_invite_members_first(web: Any, world: World) -> N
     with TestClient(web) as client:
         sign_in(client, larger.people["Louise"].email)
         assert "invite members first" not in text_of(client.get(f"/c/{larger.slug}").text)
+
+
+def test_the_sign_in_page_says_who_is_already_signed_in(web: Any, world: World) -> None:
+    commune = world.found("Louise")
+    with TestClient(web) as client:
+        sign_in(client, commune.people["Louise"].email)
+        words = text_of(client.get(f"/sign-in?next=/c/{commune.slug}").text)
+    assert "You are already signed in as Louise" in words
+    assert "Continue , or sign in below as someone else." in words

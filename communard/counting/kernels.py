@@ -19,8 +19,8 @@ Contents:
 
 - ``group_rows_fast`` / ``group_ranked``: merge identical rows (exact hash table).
 - ``first_preferences``: the round tally of IRV/STV under a ``continuing`` mask.
-- ``transfer`` / ``transfer_fixed``: move the ballots of eliminated or elected
-  options to their next continuing preference (whole votes, or fixed-point
+- ``transfer`` / ``transfer_fixed`` / ``advance``: move the ballots of eliminated or
+  elected options to their next continuing preference (whole votes, or fixed-point
   values scaled by 10^d with truncation, as Gregory-style STV rules prescribe).
 - ``pairwise``: the pairwise preference matrix (a ranked option beats an unranked one).
 - ``position_counts`` / ``borda``: how often each option sits at each rank;
@@ -438,6 +438,36 @@ def transfer(
         True,
         out,
     )
+    return out
+
+
+def advance(
+    ranks: RankArray,
+    weights: IntArray,
+    values: IntArray,
+    continuing: BoolArray,
+    top: npt.NDArray[np.signedinteger[Any]],
+    pos: npt.NDArray[np.signedinteger[Any]],
+    rows: npt.NDArray[np.signedinteger[Any]],
+) -> IntArray:
+    """Move each of ``rows`` to its first continuing option at or after ``pos[row]``.
+
+    The STV counts' step: ``top`` and ``pos`` (the caller's arrays) are updated in
+    place, and the ``weight × value`` of the moved rows is returned per option,
+    with the exhausted amount in the last cell (length n + 1).
+    """
+    ranks = _ranks(ranks)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    cont = np.ascontiguousarray(continuing, dtype=np.bool_)
+    out = np.zeros(len(cont) + 1, np.int64)
+    if not HAVE_NUMBA:
+        new_top, new_pos = _np_next(ranks[rows], cont, pos[rows].astype(np.int64))
+        top[rows] = new_top
+        pos[rows] = new_pos
+        dest = np.where(new_top >= 0, new_top, len(cont))
+        np.add.at(out, dest, weights[rows] * values[rows])
+        return out
+    _nb_scan(ranks, weights, values, cont, top, pos, rows, False, out)
     return out
 
 

@@ -16,6 +16,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from .. import kernels
 from ..errors import ConfigError
 from ..outcomes import Number, Round, TieBreakRecord
 from ..profiles import OVERVOTE, RankedProfile
@@ -70,7 +71,7 @@ class Ballots:
     """Grouped ballots with each row's current value and current preference."""
 
     def __init__(self, profile: RankedProfile, scale: int) -> None:
-        ranks = np.asarray(profile.ranks)
+        ranks = np.ascontiguousarray(profile.ranks)
         self.ranks = ranks
         self.n_options = len(profile.options)
         self.mult = np.asarray(profile.weights, dtype=np.int64)
@@ -90,6 +91,9 @@ class Ballots:
         """Move ``rows`` to their next preference for a hopeful candidate (or exhaust them)."""
         if len(rows) == 0:
             return
+        if kernels.HAVE_NUMBA:
+            kernels.advance(self.ranks, self.mult, self.value, hopeful, self.top, self.pos, rows)
+            return
         sub = self.ranks[rows]
         ok = (sub >= 0) & hopeful[np.maximum(sub, 0)]
         ok &= self.cols[None, :] >= self.pos[rows, None]
@@ -105,12 +109,24 @@ class Ballots:
 
     def move(self, rows: IntArray, hopeful: npt.NDArray[np.bool_]) -> tuple[IntArray, int]:
         """Advance ``rows`` and return the votes each candidate receives and the exhausted votes."""
+        if kernels.HAVE_NUMBA and self._fits_int64(rows):
+            # One compiled pass finds the next preferences and sums the votes moved.
+            moved = kernels.advance(
+                self.ranks, self.mult, self.value, hopeful, self.top, self.pos, rows
+            )
+            return moved[:-1], int(moved[-1])
         self.advance(rows, hopeful)
         v = self.votes(rows)
         t = self.top[rows]
         live = t >= 0
         received = exact_bincount(t[live], v[live], self.n_options)
         return received, int(v[~live].sum())
+
+    def _fits_int64(self, rows: IntArray) -> bool:
+        # The compiled sums are int64 and would wrap silently; exact_bincount goes wider.
+        if len(rows) == 0:
+            return True
+        return int(self.value[rows].max()) * int(self.mult[rows].sum()) < (1 << 62)
 
     def rows_at(self, candidate: int) -> IntArray:
         return np.flatnonzero(self.top == candidate)

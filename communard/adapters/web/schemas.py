@@ -89,6 +89,11 @@ class Membership(Shape):
     status: str = Field(description="active, applicant, suspended or left")
 
 
+class SectionRef(Shape):
+    slug: str
+    name: str
+
+
 class Commune(Shape):
     slug: str
     name: str
@@ -96,7 +101,7 @@ class Commune(Shape):
     charter: CharterSummary
     members: int
     applicants: int
-    sections: list[dict[str, Any]]
+    sections: list[SectionRef]
     motions: list[MotionRow]
     journal: JournalHead
     you: Membership | None = Field(None, description="The viewer's membership, if any")

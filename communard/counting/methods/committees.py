@@ -108,7 +108,12 @@ def seq_pav(
     level = np.zeros(approved.shape[0], dtype=np.int64)  # elected candidates each approves
     # by_level[j, c]: voters with j elected approved who approve c (exact integers).
     by_level = np.zeros((seats + 1, len(profile.options)), dtype=np.int64)
-    by_level[0] = weights @ approved.astype(np.int64)
+    # Column sums as float64 products (BLAS; numpy has no fast integer matmul): exact
+    # while the whole electorate stays below 2**53; past that, integer products.
+    exact_float = profile.n_voters < 2**53
+    matrix: Any = approved.astype(np.float64 if exact_float else np.int64)
+    weighted: Any = weights.astype(matrix.dtype)
+    by_level[0] = (weighted @ matrix).astype(np.int64)
     elected: list[int] = []
     rounds: list[Round] = []
     records: list[TieBreakRecord] = []
@@ -136,7 +141,7 @@ def seq_pav(
         rows = np.flatnonzero(approved[:, winner])
         for j in np.unique(level[rows]).tolist():
             moving = rows[level[rows] == j]
-            delta = weights[moving] @ approved[moving].astype(np.int64)
+            delta = (weighted[moving] @ matrix[moving]).astype(np.int64)
             by_level[j] -= delta
             by_level[j + 1] += delta
         level[rows] += 1

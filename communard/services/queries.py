@@ -25,6 +25,7 @@ from communard.domain.votes import Ballot, Tally
 from communard.errors import CharterError, Forbidden, NotFound, Unauthenticated
 from communard.services.access import (
     Actor,
+    CharterCache,
     access_commune,
     access_member,
     access_motion,
@@ -45,6 +46,7 @@ class Queries:
         self.database = database
         self.clock = clock
         self.settle = settle
+        self.charters = CharterCache()
 
     def _read(self) -> Any:
         return self.database.unit_of_work(read_only=True)
@@ -94,7 +96,7 @@ class Queries:
         with self._read() as uow:
             commune = access_commune(uow, slug)
             assert commune.id is not None
-            charter = current_charter(uow, commune)
+            charter = current_charter(uow, commune, self.charters)
             me = self._membership(uow, commune, actor)
             recent = uow.find_all(
                 Motion,
@@ -287,10 +289,10 @@ class Queries:
             assert commune.id is not None
             me = self._membership(uow, commune, actor)
             motion = access_motion(uow, commune.id, number, me)
-            charter = current_charter(uow, commune)
+            charter = current_charter(uow, commune, self.charters)
             names = self._names(uow, commune.id)
             try:
-                cls: DecisionClass | None = class_of(uow, commune, motion, charter)
+                cls: DecisionClass | None = class_of(uow, commune, motion, charter, self.charters)
             except CharterError:
                 cls = None
             ballots = uow.find_all(Ballot, motion_id=motion.id)

@@ -11,6 +11,10 @@ entry appended in one transaction, committed before the answer. The run is
 bounded both in ballots and in seconds; the figure is acknowledged ballots per
 second of wall-clock time. ``run()`` returns the figures as a dict (``make
 bench`` writes them into docs/benchmarks.md).
+
+``--in-process`` measures the services alone instead: the same assembly, and
+``app.handle(CastBallot(...), actor)`` called in a loop in this process, with
+no HTTP, token lookup or client threads.
 """
 
 from __future__ import annotations
@@ -194,6 +198,39 @@ def load(url: str, assembly: Any, *, ballots: int, seconds: float, clients: int)
     }
 
 
+def in_process(database_url: str, assembly: Any, *, ballots: int) -> dict[str, Any]:
+    """Cast ``ballots`` ballots through ``app.handle`` in this process, one after another."""
+    from communard.adapters.cli.support import build_application
+    from communard.services import commands as c
+
+    application = build_application(database_url)
+    try:
+        emails = assembly.emails
+
+        def cast(turn: int) -> None:
+            command = c.CastBallot(
+                commune=assembly.commune, motion=assembly.motion, choice=CHOICES[turn % 3]
+            )
+            application.handle(command, assembly.actors[emails[turn % len(emails)]])
+
+        for turn in range(min(20, ballots)):  # warm the pool, caches and compiled statements
+            cast(turn)
+        began = time.perf_counter()
+        for turn in range(ballots):
+            cast(turn)
+        wall = time.perf_counter() - began
+    finally:
+        application.close()
+    return {
+        "ballots": ballots,
+        "seconds": round(wall, 3),
+        "ballots_per_second": round(ballots / wall, 1) if wall else 0.0,
+        "errors": {},
+        "clients": 1,
+        "latency_ms": {"median": round(wall / ballots * 1000, 2), "p95": None},
+    }
+
+
 def postgres_reachable() -> str | None:
     """None when the PostgreSQL server answers, else why not."""
     try:
@@ -217,13 +254,16 @@ def run(
     backends: tuple[str, ...] = BACKENDS,
     progress: Progress | None = None,
     quick: bool = False,
+    local: bool = False,
 ) -> dict[str, Any]:
     """Measure acknowledged ballots per second on each backend; the figures as a dict.
 
     Each backend's entry holds ``ballots``, ``seconds``, ``ballots_per_second``,
     ``errors`` (by HTTP status or exception), ``clients`` and ``latency_ms``;
     or ``skipped`` with the reason when its database is not reachable.
-    ``quick`` caps the run at 500 ballots, 5 seconds and 50 members per backend.
+    ``quick`` caps the run at 500 ballots, 5 seconds and 50 members per backend;
+    ``local`` casts through ``app.handle`` in this process instead of a server
+    (``latency_ms.median`` is then the mean time of one cast).
     """
     if quick:
         ballots, seconds, members = min(ballots, 500), min(seconds, 5.0), min(members, 50)
@@ -235,7 +275,7 @@ def run(
             "clients": clients,
             "members": members,
             "server_workers": workers,
-            "transport": "HTTP over loopback",
+            "transport": "in-process app.handle" if local else "HTTP over loopback",
         }
     }
     for backend in backends:
@@ -251,6 +291,11 @@ def run(
         ):
             say(f"{backend}: building an assembly of {members} members")
             assembly = seed(url, members)
+            if local:
+                say(f"{backend}: casting {ballots} ballots in process")
+                results[backend] = figures = in_process(url, assembly, ballots=ballots)
+                say(f"{backend}: {figures['ballots_per_second']} ballots/s")
+                continue
             with served(url, Path(tmp) / "server.log", workers) as base:
                 say(f"{backend}: casting up to {ballots} ballots for up to {seconds:g} s")
                 figures = load(base, assembly, ballots=ballots, seconds=seconds, clients=clients)
@@ -269,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=BACKENDS, action="append", help="only this backend")
     parser.add_argument("--quick", action="store_true", help="a short run (about 30 s)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--in-process", action="store_true", help="call app.handle directly, without a server"
+    )
     args = parser.parse_args(argv)
 
     from rich.console import Console
@@ -284,11 +332,13 @@ def main(argv: list[str] | None = None) -> int:
         backends=tuple(args.only or BACKENDS),
         progress=lambda message: err.log(message),
         quick=args.quick,
+        local=args.in_process,
     )
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    table = Table(title="Ballots per second (vote.cast over HTTP, loopback)")
+    how = "in process" if args.in_process else "over HTTP, loopback"
+    table = Table(title=f"Ballots per second (vote.cast {how})")
     for column in ("Database", "Ballots", "Seconds", "Ballots/s", "Median ms", "p95 ms", "Errors"):
         table.add_column(column, justify="left" if column == "Database" else "right")
     for backend in BACKENDS:
@@ -304,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['seconds']:.1f}",
             f"{row['ballots_per_second']:.1f}",
             str(row["latency_ms"]["median"]),
-            str(row["latency_ms"]["p95"]),
+            str(row["latency_ms"]["p95"] or ""),
             json.dumps(row["errors"]) if row["errors"] else "0",
         )
     Console().print(table)

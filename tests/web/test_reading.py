@@ -231,3 +231,20 @@ def test_the_sign_in_page_says_who_is_already_signed_in(web: Any, world: World) 
         words = text_of(client.get(f"/sign-in?next=/c/{commune.slug}").text)
     assert "You are already signed in as Louise" in words
     assert "Continue , or sign in below as someone else." in words
+
+
+def test_a_decided_motions_long_roll_call_folds_away(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    names = [f"M{i}" for i in range(14)]
+    commune = world.found(*names)
+    number = world.motion(commune, "M0")
+    world.do(commune, "M1", c.SecondMotion(commune=commune.slug, motion=number))
+    clock.advance(days=3, seconds=1)
+    world.do(commune, "M0", c.OpenVote(commune=commune.slug, motion=number))
+    for name in names[:13]:
+        world.do(commune, name, c.CastBallot(commune=commune.slug, motion=number, choice="for"))
+    url = f"/c/{commune.slug}/motions/{number}"
+    assert "member by member</summary>" not in client.get(url).text
+    clock.advance(days=3, seconds=1)
+    assert "All 13 ballots, member by member</summary>" in client.get(url).text

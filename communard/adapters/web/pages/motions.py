@@ -157,6 +157,8 @@ def tally_view(motion: dict[str, Any]) -> dict[str, Any]:
         "members": tally.get("electorate"),
         "bar": bar,
         "ballots": motion["roll_call"],
+        # A decided motion's outcome says the figures; its long roll call can fold away.
+        "folded": motion["state"] != "voting" and len(motion["roll_call"]) > 12,
     }
 
 

@@ -158,6 +158,7 @@ def tally_view(motion: dict[str, Any]) -> dict[str, Any]:
         "bar": bar,
         "ballots": motion["roll_call"],
         # A decided motion's outcome says the figures; its long roll call can fold away.
+        "closed": motion["state"] != "voting",
         "folded": motion["state"] != "voting" and len(motion["roll_call"]) > 12,
     }
 

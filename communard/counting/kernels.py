@@ -35,7 +35,8 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -51,6 +52,24 @@ from .profiles import EMPTY, OVERVOTE, RankedProfile, rank_dtype
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+@contextmanager
+def numpy_twins() -> Iterator[None]:
+    """Run the numpy twins instead of the compiled kernels within this block.
+
+    For a short process (one count from the command line) importing numba and
+    loading its cached kernels costs about half a second of CPU, more than the
+    compiled loops save on a few million ballots. The switch is the module's, so
+    this is for a process doing one thing at a time, not for threads.
+    """
+    global HAVE_NUMBA
+    saved = HAVE_NUMBA
+    HAVE_NUMBA = False
+    try:
+        yield
+    finally:
+        HAVE_NUMBA = saved
 
 
 def compiled(fn: _F) -> _F:
@@ -393,15 +412,20 @@ def np_transfer(
     """Reference for ``transfer`` (updates ``tally.top`` and ``tally.pos`` the same way)."""
     ranks = _ranks(ranks)
     n = ranks.shape[0]
-    amount = _weights(n, weights) * (1 if values is None else np.asarray(values, np.int64))
     top = tally.top.astype(np.int64)
-    moving = (top >= 0) & np.asarray(sources, bool)[np.maximum(top, 0)]
-    new_top, new_pos = _np_next(ranks, np.asarray(continuing, bool), tally.pos.astype(np.int64) + 1)
+    moving = np.flatnonzero((top >= 0) & np.asarray(sources, bool)[np.maximum(top, 0)])
+    amount = _weights(n, weights)[moving]
+    if values is not None:
+        amount = amount * np.asarray(values, np.int64)[moving]
+    # Only the moving rows are read again: the others keep their preference.
+    new_top, new_pos = _np_next(
+        ranks[moving], np.asarray(continuing, bool), tally.pos[moving].astype(np.int64) + 1
+    )
     out = np.zeros(len(continuing) + 1, dtype=np.int64)
     dest = np.where(new_top >= 0, new_top, len(continuing))
-    np.add.at(out, dest[moving], amount[moving])
-    tally.top[moving] = new_top[moving]
-    tally.pos[moving] = new_pos[moving]
+    np.add.at(out, dest, amount)
+    tally.top[moving] = new_top
+    tally.pos[moving] = new_pos
     return out
 
 

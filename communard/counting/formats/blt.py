@@ -349,12 +349,14 @@ def group_ballots(
             # Few possible rankings: count each key directly, no sort needed.
             counts = np.bincount(key, minlength=span)
             keys = np.flatnonzero(counts)
-            digits = np.empty((len(keys), k), dtype=matrix.dtype)
-            rest = keys.copy()
-            for j in range(k - 1, -1, -1):
-                digits[:, j] = rest % base - 2
-                rest //= base
-            return digits, counts[keys].astype(np.int64)
+            return _rows_of_keys(keys, k, base, matrix.dtype), counts[keys].astype(np.int64)
+        if int(weights.max()) == 1:
+            # Every line one ballot: sorting the keys alone is quicker than an argsort,
+            # and each distinct ballot is read back from its key.
+            sorted_key = np.sort(key)
+            heads = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
+            counts = np.diff(np.append(heads, n))
+            return _rows_of_keys(sorted_key[heads], k, base, matrix.dtype), counts.astype(np.int64)
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         first = np.concatenate(([True], sorted_key[1:] != sorted_key[:-1]))
@@ -362,6 +364,16 @@ def group_ballots(
         summed = np.add.reduceat(weights.astype(np.int64)[order], heads)
         return matrix[order[heads]], summed.astype(np.int64)
     return group_rows(matrix, weights.astype(np.int64))
+
+
+def _rows_of_keys(keys: IntArray, k: int, base: int, dtype: Any) -> npt.NDArray[Any]:
+    """The rank rows that ``group_ballots`` encoded as ``keys``."""
+    digits = np.empty((len(keys), k), dtype=dtype)
+    rest = keys.copy()
+    for j in range(k - 1, -1, -1):
+        digits[:, j] = rest % base - 2
+        rest //= base
+    return digits
 
 
 def _parse_lines(

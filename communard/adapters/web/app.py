@@ -29,7 +29,10 @@ Authenticate with an API token (`Authorization: Bearer <token>`, issued on the
 account page or by `token.issue`), or with the session cookie plus the
 session's CSRF token in the `X-CSRF-Token` header.
 
-Every error has one shape: `{"code", "message", "hint", "details"}`.
+Every answer's shape is documented below; later versions may add fields, so
+ignore those you do not know. Every error has one shape:
+`{"code", "message", "hint", "details"}`. A list of the operations for
+people is at `/api`.
 """
 
 

@@ -248,3 +248,12 @@ def test_a_decided_motions_long_roll_call_folds_away(
     assert "member by member</summary>" not in client.get(url).text
     clock.advance(days=3, seconds=1)
     assert "All 13 ballots, member by member</summary>" in client.get(url).text
+
+
+def test_visitors_can_follow_a_deliberation_from_the_home(client: TestClient, world: World) -> None:
+    commune = world.found("Louise", "Eugene")
+    number = world.motion(commune, "Louise", "Bread at a fixed price")
+    world.do(commune, "Eugene", c.SecondMotion(commune=commune.slug, motion=number))
+    page = client.get(f"/c/{commune.slug}").text
+    assert "In deliberation" in page and "Bread at a fixed price" in page
+    assert "Needs seconds" not in page

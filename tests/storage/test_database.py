@@ -11,6 +11,8 @@ from sqlalchemy import inspect, text
 from communard.adapters.storage.database import SqlDatabase, make_engine
 from communard.adapters.storage.migrate import is_current, migrate
 from communard.bootstrap import bootstrap
+from communard.domain import journal
+from communard.domain.communes import Commune
 from communard.domain.votes import Ballot
 from communard.errors import Conflict, InvalidInput
 from communard.services import commands as c
@@ -109,6 +111,49 @@ def test_one_member_one_ballot_is_a_database_constraint(database_url: str) -> No
                     cast_at=datetime.now(UTC),
                 )
             )
+    app.close()  # type: ignore[attr-defined]
+
+
+def test_an_entry_that_does_not_follow_the_head_is_refused_and_leaves_nothing(
+    database_url: str,
+) -> None:
+    app, _ = _commune_with_a_vote(database_url)
+    database: SqlDatabase = app.database  # type: ignore[attr-defined]
+    with database.unit_of_work() as uow:
+        commune = uow.find(Commune, slug="paris")
+        assert commune is not None and commune.id is not None
+        head = uow.lock_commune("paris")
+        assert head is not None
+        stale = journal.Head(head.seq - 1, head.hash)
+        entry = journal.next_entry(
+            stale, commune="paris", type="test.appended/1", at="x", payload={}
+        )
+        with pytest.raises(Conflict) as caught:
+            uow.append_entry(commune.id, entry, None)
+        assert caught.value.code in ("journal.conflict", "storage.conflict")
+    with database.unit_of_work() as uow:
+        assert uow.lock_commune("paris") == head
+        assert not [e for e in uow.entries(commune.id) if e.type == "test.appended/1"]
+    assert app.queries.verify_journal("paris").ok  # type: ignore[attr-defined]
+    app.close()  # type: ignore[attr-defined]
+
+
+def test_an_entry_after_the_head_moves_it(database_url: str) -> None:
+    app, _ = _commune_with_a_vote(database_url)
+    database: SqlDatabase = app.database  # type: ignore[attr-defined]
+    with database.unit_of_work() as uow:
+        commune = uow.find(Commune, slug="paris")
+        assert commune is not None and commune.id is not None
+        head = uow.lock_commune("paris")
+        assert head is not None
+        entry = journal.next_entry(
+            head, commune="paris", type="test.appended/1", at="x", payload={"a": 1}
+        )
+        uow.append_entry(commune.id, entry, None)
+        uow.commit()
+    with database.unit_of_work(read_only=True) as uow:
+        assert uow.head(commune.id) == journal.Head(entry.seq, entry.hash)
+        assert uow.entries(commune.id, after_seq=head.seq) == [entry]
     app.close()  # type: ignore[attr-defined]
 
 

@@ -336,28 +336,24 @@ class SqlUnitOfWork:
         return Head(row.seq, row.hash), int(row.last)
 
     def append_entry(self, commune_id: int, entry: JournalEntry, motion_id: int | None) -> None:
-        self._execute(
-            _append_statement(),
-            {
-                "commune_id": commune_id,
-                "seq": entry.seq,
-                "type": entry.type,
-                "at": entry.at,
-                "payload": canonical(entry.payload).decode("utf-8"),
-                "prev": entry.prev,
-                "hash": entry.hash,
-                "motion_id": motion_id,
-            },
-        )
-        result = self._execute(
-            _advance_head_statement(),
-            {
-                "w_commune_id": commune_id,
-                "w_seq": entry.seq - 1,
-                "seq": entry.seq,
-                "hash": entry.hash,
-            },
-        )
+        params = {
+            "e_commune_id": commune_id,
+            "e_seq": entry.seq,
+            "e_type": entry.type,
+            "e_at": entry.at,
+            "e_payload": canonical(entry.payload).decode("utf-8"),
+            "e_prev": entry.prev,
+            "e_hash": entry.hash,
+            "e_motion_id": motion_id,
+            "w_commune_id": commune_id,
+            "w_seq": entry.seq - 1,
+        }
+        if self.connection.dialect.name == "postgresql":
+            # The entry and the head it moves, in one round trip.
+            result = self._execute(_append_and_advance_statement(), params)
+        else:
+            self._execute(_append_statement(), params)
+            result = self._execute(_advance_head_statement(), params)
         if result.rowcount != 1:
             raise Conflict(
                 "The journal moved on while this command ran.",
@@ -586,15 +582,35 @@ def _motion_and_ballot_statement() -> Any:
 
 
 def _append_statement() -> Any:
-    return _statement(("append",), lambda: insert(t.journal_entries))
+    je = t.journal_entries
+    return _statement(
+        ("append",),
+        lambda: insert(je).values(
+            {column.name: bindparam("e_" + column.name) for column in je.c if column.name != "id"}
+        ),
+    )
+
+
+def _append_and_advance_statement() -> Any:
+    # PostgreSQL runs a data-modifying WITH clause exactly once, with the statement: the
+    # UPDATE's row count still says whether the head was where the entry expects it.
+    def build() -> Any:
+        entry = _append_statement().returning(t.journal_entries.c.id).cte("entry")
+        return _advance_head_statement().add_cte(entry)
+
+    return _statement(("append_and_advance",), build)
 
 
 def _advance_head_statement() -> Any:
     heads = t.journal_heads
     return _statement(
         ("advance",),
-        lambda: sql_update(heads).where(
-            heads.c.commune_id == bindparam("w_commune_id"), heads.c.seq == bindparam("w_seq")
+        lambda: (
+            sql_update(heads)
+            .where(
+                heads.c.commune_id == bindparam("w_commune_id"), heads.c.seq == bindparam("w_seq")
+            )
+            .values(seq=bindparam("e_seq"), hash=bindparam("e_hash"))
         ),
     )
 

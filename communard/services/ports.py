@@ -99,6 +99,10 @@ class UnitOfWork(Protocol):
         """Motion ``number`` of the commune and the member's ballot on it, if any."""
         ...
 
+    def member_names(self, commune_id: int) -> dict[int, str]:
+        """Every member's display name by member id (the roll call and the record name them)."""
+        ...
+
     def next_number(self, commune_id: int) -> int:
         """The next motion number in a commune (call with its journal head locked)."""
         ...

@@ -52,16 +52,7 @@ class Queries:
         return self.database.unit_of_work(read_only=True)
 
     def _names(self, uow: UnitOfWork, commune_id: int) -> dict[int, str]:
-        members = uow.find_all(Member, commune_id=commune_id)
-        accounts = (
-            {
-                a.id: a.display_name
-                for a in uow.find_all(Account, id=[m.account_id for m in members])
-            }
-            if members
-            else {}
-        )
-        return {m.id: accounts.get(m.account_id, "") for m in members if m.id is not None}
+        return uow.member_names(commune_id)
 
     def _membership(self, uow: UnitOfWork, commune: Commune, actor: Actor | None) -> Member | None:
         if actor is None:

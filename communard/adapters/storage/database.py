@@ -296,6 +296,10 @@ class SqlUnitOfWork:
             ballot = Ballot(**{name: mapping["b_" + name] for name in _field_names(Ballot)})
         return motion, ballot
 
+    def member_names(self, commune_id: int) -> dict[int, str]:
+        rows = self._execute(_member_names_statement(), {"commune_id": commune_id})
+        return {row.id: row.display_name or "" for row in rows}
+
     def next_number(self, commune_id: int) -> int:
         query = select(func.coalesce(func.max(t.motions.c.number), 0)).where(
             t.motions.c.commune_id == commune_id
@@ -579,6 +583,18 @@ def _motion_and_ballot_statement() -> Any:
         )
 
     return _statement(("motion_and_ballot",), build)
+
+
+def _member_names_statement() -> Any:
+    def build() -> Any:
+        members, accounts = t.members, t.accounts
+        return (
+            select(members.c.id, accounts.c.display_name)
+            .select_from(members.outerjoin(accounts, accounts.c.id == members.c.account_id))
+            .where(members.c.commune_id == bindparam("commune_id"))
+        )
+
+    return _statement(("member_names",), build)
 
 
 def _append_statement() -> Any:

@@ -93,8 +93,10 @@ def tick(commune: str | None) -> None:
     def human(r: dict[str, Any]) -> None:
         changed = r.get("changed") or {}
         if not changed:
-            out(f"Nothing was due ({r.get('communes', 0)} communes checked).")
+            n = int(r.get("communes", 0))
+            out(f"Nothing was due ({n} commune{'' if n == 1 else 's'} checked).")
         for slug, count in sorted(changed.items()):
-            out(f"{slug}: {count} motions settled (votes opened, closed or lapsed).")
+            noun = "motion" if count == 1 else "motions"
+            out(f"{slug}: {count} {noun} settled (votes opened, closed or lapsed).")
 
     emit(result, human)

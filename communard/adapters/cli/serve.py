@@ -42,6 +42,8 @@ def serve(host: str, port: int, workers: int, log_level: str) -> None:
     url = f"http://{host}:{port}"
     out(f"Serving communard at [bold]{url}[/] (database {_shown_url()}); Ctrl+C stops it.")
     os.environ[DATABASE_ENV] = current_database_url()
+    # Invitation links point at this server unless the operator names its public address.
+    os.environ.setdefault("COMMUNARD_BASE_URL", url)
     uvicorn.run(
         "communard.adapters.cli.serve:web_app",
         factory=True,

@@ -134,8 +134,43 @@ def safe_url(url: str) -> str:
         return url
 
 
+def _set_root(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value:
+            ctx.find_root().ensure_object(dict)[key] = value
+
+    return callback
+
+
 class Command(click.Command):
-    """A click command whose service errors become a report and an exit code."""
+    """A click command whose service errors become a report and an exit code.
+
+    It also takes ``--json`` and ``--db`` after its own name, as the group does
+    before it (``communard motion list --json`` = ``communard --json motion list``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["--json"],
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                callback=_set_root("json"),
+                help="Print machine-readable JSON.",
+            )
+        )
+        self.params.append(
+            click.Option(
+                ["--db"],
+                metavar="URL",
+                expose_value=False,
+                is_eager=True,
+                callback=_set_root("database_url"),
+                help="Database URL (also COMMUNARD_DATABASE_URL, or --db before the command).",
+            )
+        )
 
     def invoke(self, ctx: click.Context) -> Any:
         with translated_errors():

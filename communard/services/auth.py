@@ -133,16 +133,16 @@ class Auth:
         if not token or not isinstance(token, str):
             return None
         now = self.clock()
-        with self.database.unit_of_work(read_only=True) as uow:
-            session = uow.find(Session, token_hash=token_hash(token))
-            if session is None or session.expires_at <= now:
-                return None
-            account = uow.find(Account, id=session.account_id)
-            if account is None or account.id is None:
-                return None
-            return SessionInfo(
-                Actor(account.id), session.csrf_token, account.display_name, account.email
-            )
+        with self.database.unit_of_work(read_only=True, single=True) as uow:
+            found = uow.session_and_account(token_hash(token))
+        if found is None:
+            return None
+        session, account = found
+        if session.expires_at <= now or account.id is None:
+            return None
+        return SessionInfo(
+            Actor(account.id), session.csrf_token, account.display_name, account.email
+        )
 
     def require_session(self, token: str | None) -> SessionInfo:
         """Like ``session`` but raises ``Unauthenticated`` when there is none."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from communard.domain.accounts import Account, Session
 from communard.domain.communes import Commune
 from communard.domain.journal import Head, JournalEntry
 from communard.domain.members import Member
@@ -97,6 +98,10 @@ class UnitOfWork(Protocol):
         self, commune_id: int, number: int, member_id: int | None
     ) -> tuple[Motion | None, Ballot | None]:
         """Motion ``number`` of the commune and the member's ballot on it, if any."""
+        ...
+
+    def session_and_account(self, token_hash: str) -> tuple[Session, Account] | None:
+        """The session with this token hash and its account, in one statement."""
         ...
 
     def member_names(self, commune_id: int) -> dict[int, str]:

@@ -296,6 +296,14 @@ class SqlUnitOfWork:
             ballot = Ballot(**{name: mapping["b_" + name] for name in _field_names(Ballot)})
         return motion, ballot
 
+    def session_and_account(self, token_hash: str) -> tuple[Session, Account] | None:
+        row = self._execute(_session_statement(), {"token_hash": token_hash}).first()
+        if row is None:
+            return None
+        mapping = row._mapping
+        account = Account(**{name: mapping["a_" + name] for name in _field_names(Account)})
+        return self._build(Session, row), account
+
     def member_names(self, commune_id: int) -> dict[int, str]:
         rows = self._execute(_member_names_statement(), {"commune_id": commune_id})
         return {row.id: row.display_name or "" for row in rows}
@@ -583,6 +591,18 @@ def _motion_and_ballot_statement() -> Any:
         )
 
     return _statement(("motion_and_ballot",), build)
+
+
+def _session_statement() -> Any:
+    def build() -> Any:
+        sessions, accounts = t.sessions, t.accounts
+        return (
+            select(sessions, *[column.label("a_" + column.name) for column in accounts.c])
+            .select_from(sessions.join(accounts, accounts.c.id == sessions.c.account_id))
+            .where(sessions.c.token_hash == bindparam("token_hash"))
+        )
+
+    return _statement(("session",), build)
 
 
 def _member_names_statement() -> Any:

@@ -341,9 +341,12 @@ def group_ballots(
     if n == 0:
         return matrix, weights.astype(np.int64)
     if k * np.log2(base) < 62:
-        key = np.zeros(n, dtype=np.int64)
-        for j in range(k):
-            key = key * base + (matrix[:, j].astype(np.int64) + 2)
+        # In place: a fresh temporary per column would cost a process its page faults.
+        key = matrix[:, 0].astype(np.int64)
+        for j in range(1, k):
+            key *= base
+            key += matrix[:, j]
+        key += 2 * sum(base**j for j in range(k))  # every rank shifted by 2 (OVERVOTE -> 0)
         span = base**k
         if span <= max(4 * n, 1 << 16) and int(weights.max()) == 1:
             # Few possible rankings: count each key directly, no sort needed.

@@ -88,7 +88,13 @@ def _quorum(
             "A quorum needs the size of the electorate.",
             hint="Give YesNoProfile(..., electorate=N), the number of members entitled to vote.",
         )
-    met = profile.electorate == 0 or Fraction(taking_part, profile.electorate) >= share
+    # With no one entitled to vote, only a zero quorum can be met: a required share of
+    # nobody is not participation.
+    met = (
+        share == 0
+        if profile.electorate == 0
+        else Fraction(taking_part, profile.electorate) >= share
+    )
     sign = "≥" if met else "<"
     return share, met, f"quorum {taking_part}/{profile.electorate} {sign} {format_share(share)}"
 

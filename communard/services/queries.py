@@ -8,6 +8,7 @@ ended is settled (its vote opened or closed) before it is shown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -111,7 +112,9 @@ class Queries:
                 "applicants": uow.count(Member, commune_id=commune.id, status=APPLICANT),
                 "sections": [
                     {"slug": s.slug, "name": s.name}
-                    for s in uow.find_all(Section, commune_id=commune.id, order_by="name")
+                    for s in sorted(
+                        uow.find_all(Section, commune_id=commune.id), key=_natural_order
+                    )
                 ],
                 "motions": [self._motion_row(m) for m in recent],
                 "journal": {"seq": head.seq, "hash": head.hash},
@@ -239,7 +242,7 @@ class Queries:
                         Member, commune_id=commune.id, section_id=s.id, status=ACTIVE
                     ),
                 }
-                for s in uow.find_all(Section, commune_id=commune.id, order_by="name")
+                for s in sorted(uow.find_all(Section, commune_id=commune.id), key=_natural_order)
             ]
 
     # Motions
@@ -555,3 +558,12 @@ class Queries:
                     for t in uow.find_all(ApiToken, account_id=account.id)
                 ],
             }
+
+
+def _natural_order(section: Section) -> tuple[tuple[int, int | str], ...]:
+    """Sort names as people read them: "2e arrondissement" before "10e arrondissement"."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.split(r"(\d+)", section.name)
+        if part
+    )

@@ -86,12 +86,12 @@ class InvalidInput(CommunardError):
         message: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        shown = _show(value)
+        # The message says what is wrong, the hint what to do: the fix is not repeated in both.
         super().__init__(
-            message or f"{field} = {shown} is not valid: {fix}",
+            message or f"{field} = {_show(value)} is not valid.",
             code=code,
-            hint=fix,
-            details={"field": field, "value": shown, **(details or {})},
+            hint=_sentence(fix),
+            details={"field": field, "value": _raw(value), **(details or {})},
         )
         self.field = field
         self.value = value
@@ -147,6 +147,18 @@ class RateLimited(CommunardError):
             details={"retry_after": retry_after},
         )
         self.retry_after = retry_after
+
+
+def _raw(value: Any) -> Any:
+    """A bad value as given, for details: plain JSON values as they are, others as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return _show(value)
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence of its own: a capital first letter."""
+    return text[:1].upper() + text[1:]
 
 
 def _show(value: Any) -> str:

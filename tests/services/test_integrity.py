@@ -66,8 +66,24 @@ def test_errors_name_the_field_value_and_fix(app: Application, commune: Commune)
         )
     shape = error.value.to_json()
     assert shape["code"] == "motion.unknown_class"
-    assert shape["details"] == {"field": "decision_class", "value": "'budget'"}
+    assert shape["details"] == {"field": "decision_class", "value": "budget"}
     assert "charter-amendment, emergency, ordinary" in shape["hint"]
+    assert shape["hint"] not in shape["message"]
+
+
+def test_a_hint_says_the_next_action_without_repeating_the_message(
+    app: Application, commune: Commune, clock: FakeClock
+) -> None:
+    number = to_vote(app, commune, clock)
+    with pytest.raises(InvalidInput) as error:
+        app.handle(
+            c.CastBallot(commune=commune.slug, motion=number, choice="maybe"), commune.founder
+        )
+    shape = error.value.to_json()
+    assert shape["code"] == "vote.invalid_choice"
+    assert shape["message"] == "choice = 'maybe' is not valid."
+    assert shape["hint"] == "Vote for, against or abstain."
+    assert shape["details"] == {"field": "choice", "value": "maybe"}
 
 
 def test_non_members_cannot_act(app: Application, commune: Commune, clock: FakeClock) -> None:
@@ -180,3 +196,23 @@ def test_no_one_founds_a_commune_in_another_account_s_name(
     # Signed in as that account, its owner founds the commune as usual.
     result = app.handle(c.FoundCommune(slug="lyon", name="Lyon"), commune.founder)
     assert result["account"] == commune.founder.account_id
+
+
+def test_a_charter_error_hints_at_the_fix_and_keeps_the_raw_value(
+    app: Application, commune: Commune
+) -> None:
+    text = app.queries.charter(commune.slug)["text"]
+    assert 'threshold = "1/2"' in text
+    with pytest.raises(InvalidInput) as error:
+        app.handle(
+            c.AmendCharter(
+                commune=commune.slug, text=text.replace('threshold = "1/2"', 'threshold = "3/2"', 1)
+            ),
+            commune.founder,
+        )
+    shape = error.value.to_json()
+    assert shape["code"] == "charter.invalid"
+    assert shape["message"].endswith("threshold = '3/2' is not valid.")
+    assert shape["hint"].startswith("Write an exact share between 0 and 1")
+    assert shape["hint"] not in shape["message"]
+    assert shape["details"]["value"] == "3/2"

@@ -194,6 +194,8 @@ def test_malformed_requests_get_the_error_shape_and_change_nothing(
         422,
     )
     assert "choice" in bad_choice["message"] or "choice" in str(bad_choice["details"])
+    assert bad_choice["details"]["value"] == "maybe"
+    assert bad_choice["hint"] == "Vote for, against or abstain."
 
     assert snapshot(application) == before
 

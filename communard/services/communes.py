@@ -272,9 +272,11 @@ def join_commune(ctx: Context, cmd: c.JoinCommune, hasher: PasswordHasher) -> di
             "status": status,
         },
     )
+    # The e-mail address lets the web sign the newcomer in; it is the invitation's own address.
     return {
         "member": member.id,
         "account": account.id,
+        "email": account.email,
         "status": status,
         "commune": ctx.commune.slug if ctx.commune else "",
     }

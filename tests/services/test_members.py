@@ -39,6 +39,7 @@ def test_an_invitation_is_mailed_to_the_outbox_and_used_once(
         )
     )
     assert joined["status"] == "active"
+    assert joined["email"] == "eugene@example.org"
     with pytest.raises(StateError) as again:
         app.handle(c.JoinCommune(commune=commune.slug, token=invitation["token"]))
     assert again.value.code == "member.invitation_used"

@@ -248,8 +248,12 @@ def test_invitation_outbox_join_and_tokens(web: Any, world: World) -> None:
             password="a long password",
         )
         assert joined.status_code == 303, joined.text
-        sign_in(newcomer, email, "a long password")
+        # The newcomer is signed in at once with the password just chosen.
+        assert joined.headers["location"] == base
+        assert "communard_session" in joined.headers["set-cookie"]
         assert "André" in newcomer.get(f"{base}/members").text
+        prefilled = newcomer.get("/sign-in", params={"login": email, "next": base}).text
+        assert f'value="{email}"' in prefilled
 
         issued = post_form(louise, "/account", "/account/tokens", name="laptop")
         secret = re.search(r'<p class="secret">(cmd_[\w-]+)</p>', issued.text)

@@ -35,9 +35,9 @@ def index(request: Request) -> Response:
 
 
 @router.get("/sign-in")
-def sign_in_form(request: Request, next: str = "/") -> Response:
-    """The sign-in form."""
-    return render(request, "sign_in.html", next=safe_next(next), login="")
+def sign_in_form(request: Request, next: str = "/", login: str = "") -> Response:
+    """The sign-in form (``login`` prefills the e-mail address, e.g. after joining)."""
+    return render(request, "sign_in.html", next=safe_next(next), login=login)
 
 
 @router.post("/sign-in")

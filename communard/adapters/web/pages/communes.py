@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from communard import errors
+from communard.adapters.web import security
 from communard.adapters.web.context import Viewer, ask, check_csrf, perform, resolve_viewer
-from communard.adapters.web.pages.rendering import acting, done, in_commune, render
+from communard.adapters.web.pages.rendering import acting, client_of, done, in_commune, render
 from communard.adapters.web.problems import status_for
 from communard.adapters.web.templating import entry_summary, when
 from communard.domain.charters import parse_charter
@@ -215,7 +217,7 @@ def join(
         "password": password or None,
     }
     try:
-        perform(viewer, "member.join", payload)
+        joined = perform(viewer, "member.join", payload)
     except (errors.InvalidInput, errors.NotFound, errors.Conflict) as exc:
         context = in_commune(viewer, slug)
         return render(
@@ -227,9 +229,24 @@ def join(
             problem=exc,
             **context,
         )
-    if viewer.actor is None:
-        return done(request, f"/sign-in?next=/c/{slug}", "member.join")
-    return done(request, f"/c/{slug}", "member.joined")
+    if viewer.actor is not None:
+        return done(request, f"/c/{slug}", "member.joined")
+    # The newcomer is signed in with the password just chosen; an account that existed keeps
+    # its own password, checked as at any sign-in, and otherwise the sign-in form is prefilled.
+    email = str(joined["email"])
+    sign_in_form = done(
+        request, "/sign-in?" + urlencode({"next": f"/c/{slug}", "login": email}), "member.join"
+    )
+    if not password:
+        return sign_in_form
+    auth = request.app.state.application.auth
+    try:
+        signed_in = auth.sign_in(email, password, client=client_of(request))
+    except (errors.Unauthenticated, errors.RateLimited):
+        return sign_in_form
+    response = done(request, f"/c/{slug}", "member.joined")
+    security.set_session_cookie(response, request, signed_in.token, signed_in.expires_at)
+    return response
 
 
 @router.get("/c/{slug}/charter")

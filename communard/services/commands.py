@@ -317,8 +317,7 @@ def from_json(command_id: str, data: dict[str, Any]) -> Command:
         raise InvalidInput(
             "command", data, "send the command's fields as a JSON object.", code="command.invalid"
         )
-    hints = get_type_hints(kind)
-    fields = {f.name: f for f in dataclasses.fields(kind)}
+    hints, fields = _shape(kind)
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name not in fields:
@@ -342,6 +341,21 @@ def from_json(command_id: str, data: dict[str, Any]) -> Command:
             missing[0], None, f"give {', '.join(missing)} for {command_id}.", code="command.invalid"
         )
     return kind(**values)
+
+
+_SHAPES: dict[str, tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]] = {}
+
+
+def _shape(kind: type[Command]) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """A command's field types and fields, read once per class: resolving the annotations
+    evaluates their text, the dearest part of checking a command on every request."""
+    shape = _SHAPES.get(kind.id)
+    if shape is None:
+        shape = _SHAPES[kind.id] = (
+            get_type_hints(kind),
+            {f.name: f for f in dataclasses.fields(kind)},
+        )
+    return shape
 
 
 def _check(name: str, value: Any, hint: Any) -> Any:

@@ -403,8 +403,8 @@ def _method(field: str, method_id: Any, seats: int) -> MethodInfo:
         raise CharterError(
             field,
             method_id,
-            f"The method {info.id} elects one person; for {seats} seats choose a proportional method "
-            "such as scottish-stv, meek, wigm, pav, seq-phragmen or equal-shares.",
+            f"The method {info.id} elects one person; for {seats} seats choose a proportional "
+            "method such as scottish-stv, meek, wigm, pav, seq-phragmen or equal-shares.",
         )
     return info
 

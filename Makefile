@@ -22,7 +22,10 @@ run: $(STAMP)
 	$(BIN)/communard --db $(DB) serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	$(BIN)/ruff check communard tests bench
+	$(BIN)/ruff format --check communard tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy communard
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)

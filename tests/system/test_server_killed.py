@@ -11,7 +11,6 @@ the reverse), and ``communard journal verify`` must pass.
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,7 @@ def test_sigkill_during_a_stream_of_ballots_loses_nothing_acknowledged(
     lock = threading.Lock()
     stop = threading.Event()
     killed = threading.Event()
+    enough = threading.Event()
 
     server = Server(database_url, tmp_path / "server.log").start()
 
@@ -69,14 +69,12 @@ def test_sigkill_during_a_stream_of_ballots_loses_nothing_acknowledged(
                     acked[email].append(choice)
                     in_flight[email] = None
                     count[0] += 1
+                    if count[0] >= KILL_AFTER:
+                        enough.set()
                 turn += 1
 
     def killer() -> None:
-        while True:
-            with lock:
-                if count[0] >= KILL_AFTER:
-                    break
-            time.sleep(0.002)
+        enough.wait(60)
         server.kill()
         killed.set()
         stop.set()

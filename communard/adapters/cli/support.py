@@ -89,12 +89,8 @@ def translated_errors() -> Iterator[None]:
     try:
         yield
     except errors.CommunardError as error:
-        report(
-            str(getattr(error, "code", "error")),
-            str(getattr(error, "message", "") or error),
-            str(getattr(error, "hint", "") or ""),
-            dict(getattr(error, "details", None) or {}),
-        )
+        body = error.to_json()
+        report(body["code"], body["message"], body["hint"], body["details"])
         raise click.exceptions.Exit(exit_codes.exit_code_for(error)) from error
     except KeyboardInterrupt:
         err_console.print("Interrupted.")

@@ -27,6 +27,7 @@ from .stv_core import (
     default_tie_break,
     muldiv_floor,
     resolve_tie,
+    sure_losers,
     withdrawn_indices,
 )
 
@@ -256,31 +257,6 @@ def count_scottish(
     return result, tally, ballots
 
 
-def _sure_losers(tally: Tally, seats: int) -> list[int]:
-    """PRF WIGM B.2: the largest batch of lowest hopefuls that cannot catch the next one."""
-    surplus = sum(int(tally.votes[c]) - tally.quota for c in tally.pending)
-    hopeful = sorted(tally.indices(HOPEFUL), key=lambda c: (int(tally.votes[c]), c))
-    groups: list[list[int]] = []
-    group_vote = 0
-    for c in hopeful:
-        vote = int(tally.votes[c])
-        if groups and group_vote + surplus >= vote:
-            groups[-1].append(c)
-        else:
-            groups.append([c])
-            group_vote = vote
-    max_defeat = len(hopeful) - (seats - tally.seats_filled)
-    total, count, best = 0, 0, None
-    for g in range(len(groups) - 1):
-        count += len(groups[g])
-        if count > max_defeat:
-            break
-        total += sum(int(tally.votes[c]) for c in groups[g])
-        if total + surplus < int(tally.votes[groups[g + 1][0]]):
-            best = g
-    return [] if best is None else sorted(c for g in groups[: best + 1] for c in g)
-
-
 @method(
     "wigm",
     name="Weighted inclusive Gregory STV (PRF reference rule)",
@@ -349,7 +325,9 @@ def count_wigm(
         for c in sorted(reached, key=lambda c: (-int(tally.votes[c]), -c)):
             tally.elect(c, into_last=False)
         if batch:
-            losers = _sure_losers(tally, seats)
+            surplus = sum(int(tally.votes[c]) - tally.quota for c in tally.pending)
+            votes = [int(v) for v in tally.votes]
+            losers = sure_losers(votes, tally.indices(HOPEFUL), surplus, seats - tally.seats_filled)
             if losers:
                 for c in losers:
                     tally.state[c] = EXCLUDED

@@ -376,3 +376,27 @@ def withdrawn_indices(profile: RankedProfile, options: dict[str, Any]) -> set[in
     if unknown:
         raise ConfigError(f"withdrawn names no candidate: {', '.join(sorted(unknown))}.")
     return {profile.options.index(n) for n in names}
+
+
+def sure_losers(
+    votes: Sequence[Any], hopeful: list[int], surplus: Any, left: int, zero: Any = 0
+) -> list[int]:
+    """PRF WIGM B.2: the largest batch of lowest hopefuls that cannot catch the next one."""
+    ordered = sorted(hopeful, key=lambda c: (votes[c], c))
+    groups: list[list[int]] = []
+    group_vote = zero
+    for c in ordered:
+        if groups and group_vote + surplus >= votes[c]:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+            group_vote = votes[c]
+    total, count, best = zero, 0, None
+    for g in range(len(groups) - 1):
+        count += len(groups[g])
+        if count > len(hopeful) - left:
+            break
+        total += sum((votes[c] for c in groups[g]), zero)
+        if total + surplus < votes[groups[g + 1][0]]:
+            best = g
+    return [] if best is None else sorted(c for g in groups[: best + 1] for c in g)

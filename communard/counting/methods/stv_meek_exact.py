@@ -24,7 +24,7 @@ from ..outcomes import Number, Outcome, Round, TieBreakRecord
 from ..profiles import RankedProfile
 from ..registry import method
 from ..ties import Ask, TieBreaker, break_tie
-from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, IntArray
+from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, IntArray, sure_losers
 from .stv_numbers import Numbers, numbers
 
 # Keep factors past this many bits cost more than a count should: each iteration
@@ -130,30 +130,6 @@ def distribute_equal(
     for groups, count in equal:
         residual += num.of(count) - descend(groups, 0, num.one, count)
     return residual
-
-
-def _sure_losers(
-    votes: list[Any], hopeful: list[int], surplus: Any, left: int, num: Numbers
-) -> list[int]:
-    """The largest set of lowest hopefuls whose votes plus the surplus trail the next one."""
-    ordered = sorted(hopeful, key=lambda c: (votes[c], c))
-    groups: list[list[int]] = []
-    group_vote = num.zero
-    for c in ordered:
-        if groups and group_vote + surplus >= votes[c]:
-            groups[-1].append(c)
-        else:
-            groups.append([c])
-            group_vote = votes[c]
-    total, count, best = num.zero, 0, None
-    for g in range(len(groups) - 1):
-        count += len(groups[g])
-        if count > len(hopeful) - left:
-            break
-        total += sum((votes[c] for c in groups[g]), num.zero)
-        if total + surplus < votes[groups[g + 1][0]]:
-            best = g
-    return [] if best is None else sorted(c for g in groups[: best + 1] for c in g)
 
 
 def meek_exact(
@@ -276,7 +252,7 @@ def meek_exact(
             if surplus >= last:
                 status = "stable"
                 break
-            batch = _sure_losers(votes, hopeful(), surplus, left(), num)
+            batch = sure_losers(votes, hopeful(), surplus, left(), num.zero)
             if batch:
                 status = "batch"
                 break

@@ -52,9 +52,6 @@ class Queries:
     def _read(self) -> Any:
         return self.database.unit_of_work(read_only=True)
 
-    def _names(self, uow: UnitOfWork, commune_id: int) -> dict[int, str]:
-        return uow.member_names(commune_id)
-
     def _membership(self, uow: UnitOfWork, commune: Commune, actor: Actor | None) -> Member | None:
         if actor is None:
             return None
@@ -284,7 +281,7 @@ class Queries:
             me = self._membership(uow, commune, actor)
             motion = access_motion(uow, commune.id, number, me)
             charter = current_charter(uow, commune, self.charters)
-            names = self._names(uow, commune.id)
+            names = uow.member_names(commune.id)
             try:
                 cls: DecisionClass | None = class_of(uow, commune, motion, charter, self.charters)
             except CharterError:
@@ -302,6 +299,7 @@ class Queries:
                 motion.deliberation_ends_at is not None and now >= motion.deliberation_ends_at
             )
             pending = [a for a in amendments if a.state in (rules.DELIBERATION, rules.VOTING)]
+            electorate = uow.count(Member, commune_id=commune.id, status=ACTIVE)
             return {
                 "commune": commune.slug,
                 "motion": motion.number,
@@ -323,11 +321,7 @@ class Queries:
                 "seconds": [
                     {"member": s.member_id, "name": names.get(s.member_id, "")} for s in seconds
                 ],
-                "seconds_needed": rules.seconds_needed(
-                    cls, uow.count(Member, commune_id=commune.id, status=ACTIVE)
-                )
-                if cls
-                else None,
+                "seconds_needed": rules.seconds_needed(cls, electorate) if cls else None,
                 "comments": [
                     {
                         "comment": x.id,
@@ -364,7 +358,7 @@ class Queries:
                 ),
                 "tally": {
                     **tally.to_json(),
-                    "electorate": uow.count(Member, commune_id=commune.id, status=ACTIVE),
+                    "electorate": electorate,
                 },
                 "outcome": motion.outcome,
                 "history": [e.to_json() for e in uow.entries(commune.id, motion_id=motion.id)],

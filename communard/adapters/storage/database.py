@@ -200,18 +200,6 @@ class SqlUnitOfWork:
         values[_PK] = record.id
         self._execute(_update_statement(table, ()), values)
 
-    def _where(self, table: Table, where: dict[str, Any]) -> list[Any]:
-        clauses = []
-        for name, value in where.items():
-            column = table.c[name]
-            if value is None:
-                clauses.append(column.is_(None))
-            elif isinstance(value, list | tuple | set | frozenset):
-                clauses.append(column.in_(list(value)))
-            else:
-                clauses.append(column == value)
-        return clauses
-
     def _build(self, kind: type[T], row: Any) -> T:
         mapping = row._mapping
         return kind(**{name: mapping[name] for name in _field_names(kind)})
@@ -234,15 +222,16 @@ class SqlUnitOfWork:
     ) -> list[T]:
         table = TABLES[kind]
         column = table.c[order_by]
+        shape, params = _shape(where)
         query = (
             select(table)
-            .where(*self._where(table, where))
+            .where(*_clauses(table, shape))
             .order_by(column.desc() if descending else column, table.c.id)
             .offset(offset)
         )
         if limit is not None:
             query = query.limit(limit)
-        return [self._build(kind, row) for row in self._execute(query)]
+        return [self._build(kind, row) for row in self._execute(query, params)]
 
     def count(self, kind: type[Any], **where: Any) -> int:
         table = TABLES[kind]
@@ -251,7 +240,9 @@ class SqlUnitOfWork:
 
     def delete(self, kind: type[Any], **where: Any) -> int:
         table = TABLES[kind]
-        return int(self._execute(sql_delete(table).where(*self._where(table, where))).rowcount)
+        shape, params = _shape(where)
+        statement = sql_delete(table).where(*_clauses(table, shape))
+        return int(self._execute(statement, params).rowcount)
 
     def claim(
         self, kind: type[Any], record_id: int, expected: dict[str, Any], changes: dict[str, Any]

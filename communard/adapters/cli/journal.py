@@ -12,6 +12,7 @@ from communard.adapters.cli import exit_codes
 from communard.adapters.cli.support import (
     Group,
     application,
+    commune_option,
     emit,
     err_console,
     out,
@@ -74,12 +75,7 @@ def verify(commune: str | None) -> None:
 
 
 @journal.command()
-@click.option(
-    "--commune",
-    envvar="COMMUNARD_COMMUNE",
-    metavar="SLUG",
-    help="The commune (default: the only commune in the database).",
-)
+@commune_option
 @click.option(
     "--output",
     "-o",

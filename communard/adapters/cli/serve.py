@@ -6,7 +6,14 @@ import os
 
 import click
 
-from communard.adapters.cli.support import Command, application, current_database_url, out
+from communard.adapters.cli.support import (
+    Command,
+    application,
+    build_application,
+    current_database_url,
+    out,
+    safe_url,
+)
 
 DATABASE_ENV = "COMMUNARD_DATABASE_URL"
 
@@ -40,7 +47,8 @@ def serve(host: str, port: int, workers: int, log_level: str) -> None:
     # worker starts, so workers never race each other to migrate.
     application()
     url = f"http://{host}:{port}"
-    out(f"Serving communard at [bold]{url}[/] (database {_shown_url()}); Ctrl+C stops it.")
+    shown = safe_url(current_database_url())
+    out(f"Serving communard at [bold]{url}[/] (database {shown}); Ctrl+C stops it.")
     os.environ[DATABASE_ENV] = current_database_url()
     # Invitation links point at this server unless the operator names its public address.
     os.environ.setdefault("COMMUNARD_BASE_URL", url)
@@ -57,14 +65,7 @@ def serve(host: str, port: int, workers: int, log_level: str) -> None:
 
 def web_app() -> object:
     """The web application for the database named in the environment (a uvicorn factory)."""
-    from communard.adapters.cli.support import build_application
     from communard.adapters.web.app import create_app
 
     url = os.environ.get(DATABASE_ENV, "sqlite:///communard.db")
     return create_app(build_application(url, run_migrations=False))
-
-
-def _shown_url() -> str:
-    from communard.adapters.cli.support import safe_url
-
-    return safe_url(current_database_url())

@@ -31,19 +31,14 @@ from ..rctab import report as rctab_report
 from ..rctab.results import EXHAUSTED_TARGET, TabulationResult
 from ..rctab.tabulator import tabulate
 from ..registry import method
-from ..ties import Ask, Permutation, PreviousRounds, TieBreaker, parse_tie_break, settle
+from ..ties import Ask, Permutation, PreviousRounds, TieBreaker, settle
+from .rankings import breaker_of
 
 RCTAB_REFERENCE = (
     "RCTab (Universal RCV Tabulator) 2.0, Ranked Choice Voting Resource Center; "
     "https://github.com/BrightSpots/rcv"
 )
 IRV_REFERENCE = "Instant-runoff voting (Ware, 1871); RCTab 2.0 ballot rules"
-
-
-def _breaker(tie_break: TieBreaker | str | None) -> TieBreaker | None:
-    if tie_break is None or not isinstance(tie_break, str):
-        return tie_break
-    return parse_tie_break(tie_break)
 
 
 def _moved(amounts: npt.NDArray[np.int64], options: tuple[str, ...]) -> dict[str, Number]:
@@ -107,7 +102,7 @@ def irv(
             f"irv elects one candidate, not {seats}.",
             hint="Use rctab (multiWinner modes) or an STV method for several seats.",
         )
-    breaker = _breaker(tie_break)
+    breaker = breaker_of(tie_break)
     options = profile.options
     n = len(options)
     ranks = profile.ranks
@@ -382,5 +377,5 @@ def rctab(
             "rctab needs an RCTab config or a ranked profile.",
             hint="Pass config=PATH, or a RankedProfile with rules={...}.",
         )
-    loaded = profile_config(profile, seats, dict(rules or {}), _breaker(tie_break))
+    loaded = profile_config(profile, seats, dict(rules or {}), breaker_of(tie_break))
     return rctab_outcome(tabulate(loaded, profile_ballots(profile)))

@@ -44,7 +44,7 @@ def found_commune(ctx: Context, cmd: c.FoundCommune, hasher: PasswordHasher) -> 
     source = cmd.charter if cmd.charter is not None else template("default")
     if isinstance(source, str) and re.fullmatch(r"[a-z][a-z0-9-]*", source.strip()):
         source = template(source.strip())  # a template's name, not a charter's text
-    parse_charter(source)
+    charter = parse_charter(source)
     account = ctx.account()
     if account is None:
         if cmd.founder_email is None:
@@ -83,7 +83,7 @@ def found_commune(ctx: Context, cmd: c.FoundCommune, hasher: PasswordHasher) -> 
     )
     ctx.uow.add(founder)
     ctx.member = founder
-    ctx.charter = parse_charter(source)
+    ctx.charter = charter
     ctx.record(
         "commune.founded/1",
         {"slug": commune.slug, "name": commune.name, "founder": ctx.by(founder)},

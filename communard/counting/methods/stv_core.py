@@ -301,6 +301,23 @@ def resolve_tie(
     return tally.names.index(record.chosen[0])
 
 
+def choose_one(
+    breaker: TieBreaker,
+    names: Sequence[str],
+    tied: list[int],
+    *,
+    purpose: str,
+    round: int,
+    records: list[TieBreakRecord],
+) -> int:
+    """One of ``tied`` (candidate indices) by ``breaker``; the break goes to ``records``."""
+    if len(tied) == 1:
+        return tied[0]
+    record = break_tie(breaker, [names[i] for i in tied], 1, purpose=purpose, round=round)
+    records.append(record)
+    return tied[[names[i] for i in tied].index(record.chosen[0])]
+
+
 class _History(Sequence[dict[str, Number]]):
     """Earlier stages' votes of some candidates, built only when a tie-break reads them."""
 

@@ -23,8 +23,8 @@ from ..errors import ConfigError
 from ..outcomes import Number, Outcome, Round, TieBreakRecord
 from ..profiles import RankedProfile
 from ..registry import method
-from ..ties import Ask, TieBreaker, break_tie
-from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, IntArray, sure_losers
+from ..ties import Ask, TieBreaker
+from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, IntArray, choose_one, sure_losers
 from .stv_numbers import Numbers, numbers
 
 # Keep factors past this many bits cost more than a count should: each iteration
@@ -209,13 +209,9 @@ def meek_exact(
         return r
 
     def choose(tied: list[int], purpose: str) -> int:
-        if len(tied) == 1:
-            return tied[0]
-        rec = break_tie(
-            breaker, [names[i] for i in tied], 1, purpose=purpose, round=len(rounds) + 1
+        return choose_one(
+            breaker, names, tied, purpose=purpose, round=len(rounds) + 1, records=ties
         )
-        ties.append(rec)
-        return names.index(rec.chosen[0])
 
     def left() -> int:
         return seats - len(elected)

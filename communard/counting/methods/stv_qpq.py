@@ -21,8 +21,8 @@ import numpy as np
 from ..outcomes import Number, Outcome, Round, TieBreakRecord
 from ..profiles import RankedProfile
 from ..registry import method
-from ..ties import Ask, TieBreaker, break_tie
-from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, default_tie_break
+from ..ties import Ask, TieBreaker
+from .stv_core import ELECTED, EXCLUDED, HOPEFUL, WITHDRAWN, choose_one, default_tie_break
 from .stv_numbers import guarded
 
 QPQ_REFERENCE = (
@@ -98,13 +98,9 @@ def qpq(
         just = []
 
     def choose(tied: list[int], purpose: str) -> int:
-        if len(tied) == 1:
-            return tied[0]
-        rec = break_tie(
-            breaker, [names[i] for i in tied], 1, purpose=purpose, round=len(rounds) + 1
+        return choose_one(
+            breaker, names, tied, purpose=purpose, round=len(rounds) + 1, records=ties
         )
-        ties.append(rec)
-        return names.index(rec.chosen[0])
 
     # 2.4 at the start: every ballot is active and has elected nobody.
     quota = num.of(n_valid) / (num.of(1 + seats) - num.zero)

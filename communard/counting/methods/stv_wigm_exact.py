@@ -15,8 +15,8 @@ import numpy as np
 
 from ..outcomes import Outcome, Round, TieBreakRecord
 from ..profiles import RankedProfile
-from ..ties import Ask, TieBreaker, break_tie
-from .stv_core import ELECTED, EXCLUDED, HOPEFUL, NON_TRANSFERABLE, WITHDRAWN, IntArray
+from ..ties import Ask, TieBreaker
+from .stv_core import ELECTED, EXCLUDED, HOPEFUL, NON_TRANSFERABLE, WITHDRAWN, IntArray, choose_one
 from .stv_numbers import numbers
 
 
@@ -82,13 +82,9 @@ def wigm_exact(
         return r
 
     def choose(tied: list[int], purpose: str) -> int:
-        if len(tied) == 1:
-            return tied[0]
-        rec = break_tie(
-            breaker, [names[i] for i in tied], 1, purpose=purpose, round=len(rounds) + 1
+        return choose_one(
+            breaker, names, tied, purpose=purpose, round=len(rounds) + 1, records=ties
         )
-        ties.append(rec)
-        return names.index(rec.chosen[0])
 
     def move(rows: IntArray) -> dict[str, Any]:
         nonlocal exhausted

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from ..errors import BallotFormatError
 from ..profiles import RankedProfile
-from .blt import _rows_to_arrays, group_ballots
+from .blt import _load, _rows_to_arrays, group_ballots
 
 _HEADER = re.compile(r"#\s*([A-Z][A-Z ]*[A-Z])\s*:\s?(.*)$")
 _ALTERNATIVE = re.compile(r"#\s*ALTERNATIVE NAME (\d+)\s*:\s?(.*)$")
@@ -37,18 +37,8 @@ def read_preflib(
     seats: int | None = None,
 ) -> RankedProfile:
     """Read a PrefLib ordinal file into a grouped ``RankedProfile``."""
-    if isinstance(source, bytes):
-        data, label = source, name or "<bytes>"
-    elif isinstance(source, str | Path):
-        label = name or str(source)
-        try:
-            data = Path(source).read_bytes()
-        except OSError as error:
-            raise BallotFormatError(
-                f"cannot read the file: {error.strerror}.", path=label
-            ) from error
-    else:
-        data, label = source.read(), name or str(getattr(source, "name", "<stream>"))
+    loaded = _load(source, name)
+    data, label = loaded.data, loaded.name
     text = data.decode("utf-8-sig", "replace")
 
     def fail(line: int, problem: str, hint: str = "") -> BallotFormatError:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..outcomes import Outcome
 from ..profiles import RankedProfile
 from ..registry import method
@@ -65,15 +63,11 @@ def _certain_losers(tally: Tally, seats: int, surplus: int) -> list[int]:
     return sorted(losers)
 
 
-def _continuing(tally: Tally) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    return np.array([s == HOPEFUL for s in tally.state], dtype=bool)
-
-
 def _move(tally: Tally, ballots: Ballots, candidates: list[int]) -> dict[str, Any]:
     flows: dict[str, Any] = {}
     for candidate in candidates:
         rows = ballots.rows_at(candidate)
-        received, exhausted = ballots.move(rows, _continuing(tally))
+        received, exhausted = ballots.move(rows, tally.hopeful_mask())
         tally.votes += received
         tally.exhausted += exhausted
         flows.update(tally.transfer_record(candidate, received, exhausted))
